@@ -1,0 +1,134 @@
+"""The ``rag`` command: ingest, search, docs (and ask). A stable contract for scripts and tests.
+
+Errors a user can fix (empty question, nothing indexed, Chroma server down) print one line on
+stderr and exit non-zero; ``rag ingest`` exits 0 even when some files failed (they are listed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rag.config import Settings, apply_offline_environment
+
+EXIT_USAGE = 2
+EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("ingest", help="add or update documents (default: the corpus folder)")
+    p.add_argument("paths", nargs="*", type=Path)
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("search", help="passages that answer a question, best first")
+    p.add_argument("question")
+    p.add_argument("--k", type=int, default=None)
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("docs", help="the indexed documents")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def _emit(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _services(settings: Settings) -> Any:
+    from rag.services import build_services
+    from rag.store import StoreUnavailable
+
+    try:
+        return build_services(settings)
+    except StoreUnavailable as exc:
+        raise UserError(str(exc)) from exc
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    services = _services(settings)
+    paths = args.paths or [settings.corpus_dir]
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if missing:
+        raise UserError(f"no such file or folder: {', '.join(missing)}")
+    report = services.ingestor.ingest(paths)
+    if args.json:
+        _emit(report.to_dict())
+        return 0
+    print(
+        f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+        f"removed {report.removed}; {report.chunks} chunks embedded"
+    )
+    for failure in report.failed:
+        print(f"skipped {failure['path']}: {failure['reason']}", file=sys.stderr)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.retrieval import EmptyIndex
+
+    question = args.question.strip()
+    if not question:
+        raise UserError("the question is empty")
+    services = _services(settings)
+    try:
+        passages = services.retriever.search(question, k=args.k)
+    except EmptyIndex as exc:
+        raise UserError(f"{exc}: run `rag ingest` first") from exc
+    if args.json:
+        _emit([p.to_dict() for p in passages])
+        return 0
+    for i, p in enumerate(passages, start=1):
+        where = ", ".join(x for x in (p.meta.outlet, p.meta.date) if x)
+        print(f"[{i}] {p.meta.title}{f' ({where})' if where else ''}, ¶{p.chunk.paragraph}")
+        print(f"    {p.chunk.text[:300]}{'…' if len(p.chunk.text) > 300 else ''}\n")
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.store import Store, StoreUnavailable, connect
+
+    try:
+        store = Store(connect(settings), settings.collection)
+    except StoreUnavailable as exc:
+        raise UserError(str(exc)) from exc
+    records = sorted(store.doc_records().values(), key=lambda r: r.meta.title.lower())
+    if args.json:
+        _emit([r.to_dict() for r in records])
+        return 0
+    if not records:
+        print(f"nothing is indexed in collection '{settings.collection}' yet")
+    for r in records:
+        where = ", ".join(x for x in (r.meta.outlet, r.meta.date) if x)
+        print(f"{r.doc_id}  {r.n_chunks:4d} chunks  {r.meta.title}{f' ({where})' if where else ''}")
+    return 0
+
+
+COMMANDS = {"ingest": cmd_ingest, "search": cmd_search, "docs": cmd_docs}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    apply_offline_environment(os.environ)  # type: ignore[arg-type]
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+        return COMMANDS[args.command](args, settings)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted: run the same command again to complete it", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

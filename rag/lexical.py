@@ -1,0 +1,111 @@
+"""BM25 over the same chunks as the vectors, kept on disk in the data dir.
+
+Why BM25 beside the embeddings: names, numbers and rare terms ("CJNG", "$50 million") are
+where a small embedding model is weakest and where journalists' questions are most exact.
+The index is derived from the store and stamped with a fingerprint of the indexed documents;
+a stale or missing index is rebuilt from Chroma, so it can never disagree with it for long.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import Stemmer
+from bm25s.tokenization import Tokenizer
+
+from rag.types import Chunk
+
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    """Lower-cased, stop-worded, stemmed word tokens (numbers kept)."""
+    tokenizer = Tokenizer(stopwords="english", stemmer=_STEMMER.stemWord)
+    tokens = tokenizer.tokenize(texts, return_as="string", show_progress=False)
+    return [list(t) for t in tokens]
+
+
+class Bm25Index:
+    """An in-memory BM25 index over chunk ids, with the fingerprint it was built for."""
+
+    def __init__(self, retriever: bm25s.BM25 | None, chunk_ids: list[str], fingerprint: str):
+        self.retriever = retriever
+        self.chunk_ids = chunk_ids
+        self.fingerprint = fingerprint
+        self._position = {cid: i for i, cid in enumerate(chunk_ids)}
+
+    @classmethod
+    def build(cls, chunks: Sequence[Chunk], titles: dict[str, str], fingerprint: str) -> Bm25Index:
+        if not chunks:
+            return cls(None, [], fingerprint)
+        texts = [f"{titles.get(c.doc_id, '')}\n{c.text}" for c in chunks]
+        retriever = bm25s.BM25()
+        retriever.index(tokenize(texts), show_progress=False)
+        return cls(retriever, [c.chunk_id for c in chunks], fingerprint)
+
+    def save(self, folder: Path) -> None:
+        """Write atomically: a reader never sees half an index."""
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.retriever is not None:
+            self.retriever.save(str(tmp), show_progress=False)
+        manifest = {"fingerprint": self.fingerprint, "chunk_ids": self.chunk_ids}
+        (tmp / "manifest.json").write_text(json.dumps(manifest))
+        old = folder.with_name(folder.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if folder.exists():
+            folder.rename(old)
+        tmp.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path) -> Bm25Index | None:
+        manifest_path = folder / "manifest.json"
+        if not manifest_path.exists():
+            return None
+        try:
+            manifest = json.loads(manifest_path.read_text())
+            ids = list(manifest["chunk_ids"])
+            retriever = bm25s.BM25.load(str(folder), show_progress=False) if ids else None
+        except (OSError, ValueError, KeyError):
+            return None  # a damaged index is rebuilt from the store
+        return cls(retriever, ids, str(manifest["fingerprint"]))
+
+    def search(
+        self, query: str, n: int, allowed: set[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) for chunks sharing terms with ``query``, best first."""
+        if self.retriever is None:
+            return []
+        vocab = self.retriever.vocab_dict
+        tokens = [t for t in tokenize([query])[0] if t in vocab]
+        if not tokens:
+            return []
+        mask = None
+        if allowed is not None:
+            mask = np.zeros(len(self.chunk_ids), dtype=np.float32)
+            for cid in allowed:
+                pos = self._position.get(cid)
+                if pos is not None:
+                    mask[pos] = 1.0
+        k = min(n, len(self.chunk_ids))
+        docs, scores = self.retriever.retrieve([tokens], k=k, show_progress=False, weight_mask=mask)
+        return [
+            (self.chunk_ids[int(i)], float(s))
+            for i, s in zip(docs[0], scores[0], strict=True)
+            if s > 0
+        ]
+
+
+def fingerprint(doc_versions: dict[str, str]) -> str:
+    """Identity of an index state: which documents, at which version (file sha + chunker)."""
+    import hashlib
+
+    joined = "\n".join(f"{k}:{v}" for k, v in sorted(doc_versions.items()))
+    return hashlib.sha1(joined.encode()).hexdigest()

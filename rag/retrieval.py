@@ -1,0 +1,158 @@
+"""Hybrid retrieval: dense (MiniLM in Chroma) and BM25, fused by reciprocal rank, diversified.
+
+Why diversified: disagreement can only be seen when several sources sit side by side, so one
+long article must not fill every slot while other relevant sources wait below the cut.
+Only chunks of completely indexed documents are returned (see ``store``), so an ingest running
+at the same time never shows half a document.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from rag.config import Settings
+from rag.embeddings import LocalEmbeddings
+from rag.lexical import Bm25Index, fingerprint
+from rag.store import DocRecord, Store
+from rag.types import Chunk, Passage
+
+RRF_K = 60
+SAME_DOC_DECAY = 0.7
+MAX_SPAN_OVERLAP = 0.5
+
+
+class EmptyIndex(RuntimeError):
+    """Nothing is indexed in this collection yet."""
+
+
+def doc_versions(records: dict[str, DocRecord]) -> dict[str, str]:
+    return {d: f"{r.file_sha}:{r.chunker}:{r.n_chunks}" for d, r in records.items()}
+
+
+def sync_lexical(
+    store: Store, folder: Path, records: dict[str, DocRecord], current: Bm25Index | None = None
+) -> Bm25Index:
+    """The BM25 index for the store's current state: in memory, on disk, or rebuilt."""
+    wanted = fingerprint(doc_versions(records))
+    if current is not None and current.fingerprint == wanted:
+        return current
+    on_disk = Bm25Index.load(folder)
+    if on_disk is not None and on_disk.fingerprint == wanted:
+        return on_disk
+    titles = {d: r.meta.title for d, r in records.items()}
+    built = Bm25Index.build(store.live_chunks(records), titles, wanted)
+    built.save(folder)
+    return built
+
+
+def rrf(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> dict[str, float]:
+    """Reciprocal-rank fusion of several best-first id lists."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, cid in enumerate(ranking, start=1):
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+def _overlap(a: Chunk, b: Chunk) -> float:
+    inter = min(a.end, b.end) - max(a.start, b.start)
+    return max(0, inter) / max(1, min(a.end - a.start, b.end - b.start))
+
+
+def diversify(ranked: list[tuple[Chunk, float]], k: int) -> list[tuple[Chunk, float]]:
+    """Pick ``k`` chunks greedily; each earlier pick from a document lowers its next ones.
+
+    Near-duplicate spans (overlapping chunks of one document) are skipped outright.
+    """
+    chosen: list[tuple[Chunk, float]] = []
+    pool = list(ranked)
+    while pool and len(chosen) < k:
+        per_doc: dict[str, int] = {}
+        for c, _ in chosen:
+            per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
+        best_i = max(
+            range(len(pool)),
+            key=lambda i: pool[i][1] * SAME_DOC_DECAY ** per_doc.get(pool[i][0].doc_id, 0),
+        )
+        chunk, score = pool.pop(best_i)
+        if any(
+            c.doc_id == chunk.doc_id and _overlap(c, chunk) > MAX_SPAN_OVERLAP for c, _ in chosen
+        ):
+            continue
+        chosen.append((chunk, score))
+    return chosen
+
+
+class Retriever:
+    """Answers ``search(question)`` with passages; keeps the model and BM25 index warm."""
+
+    def __init__(self, store: Store, embeddings: LocalEmbeddings, settings: Settings) -> None:
+        self.store = store
+        self.embeddings = embeddings
+        self.settings = settings
+        self._lexical: Bm25Index | None = None
+        self._lock = threading.Lock()
+
+    def lexical(self, records: dict[str, DocRecord]) -> Bm25Index:
+        with self._lock:
+            self._lexical = sync_lexical(self.store, self.settings.bm25_dir, records, self._lexical)
+            return self._lexical
+
+    def search(
+        self, question: str, k: int | None = None, doc_ids: Sequence[str] | None = None
+    ) -> list[Passage]:
+        """The ``k`` best passages for ``question`` (within ``doc_ids`` if given), best first."""
+        k = k or self.settings.k
+        all_records = self.store.doc_records()
+        scope = all_records
+        if doc_ids is not None:
+            scope = {d: r for d, r in all_records.items() if d in set(doc_ids)}
+        if not scope:
+            raise EmptyIndex(f"nothing is indexed in collection '{self.store.name}' yet")
+
+        def live(chunk: Chunk, sha: str) -> bool:
+            rec = scope.get(chunk.doc_id)
+            return rec is not None and rec.file_sha == sha
+
+        n = self.settings.candidates
+        vector = self.embeddings.embed_query(question)
+        dense = [
+            (c, sim)
+            for c, sha, sim in self.store.dense_search(vector, n, list(scope))
+            if live(c, sha)
+        ]
+        lexical = self.lexical(all_records)
+        allowed = None
+        if doc_ids is not None:
+            allowed = {cid for cid in lexical.chunk_ids if cid.split(":", 1)[0] in scope}
+        sparse = lexical.search(question, n, allowed)
+
+        fused = rrf([[c.chunk_id for c, _ in dense], [cid for cid, _ in sparse]])
+        chunks = {c.chunk_id: c for c, _ in dense}
+        missing = [cid for cid in fused if cid not in chunks]
+        chunks.update({c.chunk_id: c for c, sha in self.store.get_chunks(missing) if live(c, sha)})
+        ranked = sorted(
+            ((chunks[cid], s) for cid, s in fused.items() if cid in chunks), key=lambda p: -p[1]
+        )
+        picked = diversify(ranked, k)
+
+        similarity = {c.chunk_id: s for c, s in dense}
+        unscored = [c.chunk_id for c, _ in picked if c.chunk_id not in similarity]
+        q = np.asarray(vector)
+        for cid, emb in self.store.chunk_embeddings(unscored).items():
+            similarity[cid] = float(np.dot(q, np.asarray(emb)))
+        bm25 = dict(sparse)
+        return [
+            Passage(
+                chunk=c,
+                meta=scope[c.doc_id].meta,
+                score=s,
+                dense_similarity=similarity.get(c.chunk_id),
+                bm25_score=bm25.get(c.chunk_id),
+            )
+            for c, s in picked
+        ]

@@ -1,0 +1,39 @@
+"""Wire the parts together once per process: settings -> model -> store -> retriever/ingestor.
+
+The model is loaded once and shared; the CLI, the app, the tests and the bench all build their
+parts here, so they run the same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rag.config import Settings
+from rag.embeddings import LocalEmbeddings
+from rag.ingest import Ingestor
+from rag.retrieval import Retriever
+from rag.store import Store, connect
+
+
+@dataclass
+class Services:
+    settings: Settings
+    embeddings: LocalEmbeddings
+    store: Store
+    retriever: Retriever
+    ingestor: Ingestor
+
+
+def build_services(settings: Settings, embeddings: LocalEmbeddings | None = None) -> Services:
+    """Open the store (raises ``StoreUnavailable``) and load the model unless one is given."""
+    store = Store(connect(settings), settings.collection)
+    embeddings = embeddings or LocalEmbeddings(
+        settings.embedding_model_path, settings.embedding_batch_size
+    )
+    return Services(
+        settings=settings,
+        embeddings=embeddings,
+        store=store,
+        retriever=Retriever(store, embeddings, settings),
+        ingestor=Ingestor(store, embeddings, settings),
+    )

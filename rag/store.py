@@ -1,0 +1,259 @@
+"""The Chroma store: chunk vectors in one collection, whole documents in a sibling collection.
+
+Chroma's own client is the seam: ``PersistentClient`` on a laptop, ``HttpClient`` when settings
+name a server; nothing else changes. Documents (cleaned text + metadata) live in Chroma too, so a
+team sharing a server shares the text that citations quote. A document record is written only
+after all its chunks, so its presence marks a complete ingest; chunks that do not match a
+document record (a crash mid-ingest, an old version) are invisible to retrieval and swept away.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.config import Settings as ChromaSettings
+
+from rag.config import Settings
+from rag.types import Chunk, DocMeta, Document
+
+DOCS_SUFFIX = "-docs"
+_PAGE = 2000
+_COSINE: Any = {"hnsw": {"space": "cosine"}}
+_META_KEYS = ("title", "outlet", "date", "url", "reliability")
+
+
+class StoreUnavailable(RuntimeError):
+    """The Chroma server cannot be reached (or the embedded store cannot be opened)."""
+
+
+def connect(settings: Settings) -> ClientAPI:
+    """A Chroma client for the configured location; telemetry always off."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if not settings.uses_chroma_server:
+        settings.chroma_path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    scheme = "https" if settings.chroma_ssl else "http"
+    where = f"{scheme}://{settings.chroma_host}:{settings.chroma_port}"
+    try:
+        client = chromadb.HttpClient(
+            host=str(settings.chroma_host),
+            port=settings.chroma_port,
+            ssl=settings.chroma_ssl,
+            settings=chroma_settings,
+        )
+        client.heartbeat()
+    except Exception as exc:  # the client raises several types for a dead server
+        raise StoreUnavailable(f"cannot reach the Chroma server at {where} ({exc})") from exc
+    return client
+
+
+@dataclass(frozen=True)
+class DocRecord:
+    """A document's index entry (without its text)."""
+
+    doc_id: str
+    source: str
+    meta: DocMeta
+    file_sha: str
+    chunker: str
+    n_chunks: int
+    added_at: str
+    updated_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            **self.meta.to_dict(),
+            "source": self.source,
+            "chunks": self.n_chunks,
+            "added_at": self.added_at,
+            "updated_at": self.updated_at,
+        }
+
+
+def _record(doc_id: str, md: dict[str, Any]) -> DocRecord:
+    meta = DocMeta(**{k: (str(md[k]) if md.get(k) is not None else None) for k in _META_KEYS})
+    return DocRecord(
+        doc_id=doc_id,
+        source=str(md.get("source", "")),
+        meta=DocMeta(**{**meta.to_dict(), "title": meta.title or doc_id}),
+        file_sha=str(md.get("file_sha", "")),
+        chunker=str(md.get("chunker", "")),
+        n_chunks=int(md.get("n_chunks", 0)),
+        added_at=str(md.get("added_at", "")),
+        updated_at=str(md.get("updated_at", "")),
+    )
+
+
+def _chunk(chunk_id: str, text: str, md: dict[str, Any]) -> Chunk:
+    return Chunk(
+        chunk_id=chunk_id,
+        doc_id=str(md["doc_id"]),
+        index=int(md["index"]),
+        start=int(md["start"]),
+        end=int(md["end"]),
+        paragraph=int(md["paragraph"]),
+        text=text,
+    )
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """Chunks and documents of one collection (one investigation)."""
+
+    def __init__(self, client: ClientAPI, collection: str) -> None:
+        self.client = client
+        self.name = collection
+        self.chunks = client.get_or_create_collection(
+            collection, configuration=_COSINE, embedding_function=None
+        )
+        self.docs = client.get_or_create_collection(
+            collection + DOCS_SUFFIX, configuration=_COSINE, embedding_function=None
+        )
+
+    # -- documents ---------------------------------------------------------------------------
+    def doc_records(self) -> dict[str, DocRecord]:
+        got = self.docs.get(include=["metadatas"])
+        metas = got["metadatas"] or []
+        return {i: _record(i, dict(m or {})) for i, m in zip(got["ids"], metas, strict=True)}
+
+    def get_document(self, doc_id: str) -> Document | None:
+        got = self.docs.get(ids=[doc_id], include=["metadatas", "documents"])
+        if not got["ids"]:
+            return None
+        record = _record(doc_id, dict((got["metadatas"] or [{}])[0] or {}))
+        text = (got["documents"] or [""])[0] or ""
+        return Document(doc_id, record.source, text, record.meta, record.file_sha)
+
+    def put_document(
+        self, doc: Document, chunker: str, n_chunks: int, embedding: Sequence[float]
+    ) -> None:
+        """Write the record that marks ``doc`` as completely indexed (after its chunks)."""
+        old = self.docs.get(ids=[doc.doc_id], include=["metadatas"])
+        old_md = dict((old["metadatas"] or [{}])[0] or {}) if old["ids"] else {}
+        now = _now()
+        md: dict[str, Any] = {
+            "source": doc.source,
+            "file_sha": doc.file_sha,
+            "chunker": chunker,
+            "n_chunks": n_chunks,
+            "added_at": old_md.get("added_at", now),
+            "updated_at": now,
+        }
+        md.update({k: v for k, v in doc.meta.to_dict().items() if v})
+        self.docs.upsert(
+            ids=[doc.doc_id], documents=[doc.text], metadatas=[md], embeddings=[list(embedding)]
+        )
+
+    def delete_document(self, doc_id: str) -> None:
+        self.docs.delete(ids=[doc_id])
+        self.delete_chunks_of(doc_id)
+
+    def delete_chunks_of(self, doc_id: str) -> None:
+        self.chunks.delete(where={"doc_id": doc_id})
+
+    # -- chunks ------------------------------------------------------------------------------
+    def add_chunks(
+        self, chunks: Sequence[Chunk], file_sha: str, embeddings: Sequence[Sequence[float]]
+    ) -> None:
+        self.chunks.upsert(
+            ids=[c.chunk_id for c in chunks],
+            documents=[c.text for c in chunks],
+            embeddings=[list(e) for e in embeddings],
+            metadatas=[
+                {
+                    "doc_id": c.doc_id,
+                    "file_sha": file_sha,
+                    "index": c.index,
+                    "start": c.start,
+                    "end": c.end,
+                    "paragraph": c.paragraph,
+                }
+                for c in chunks
+            ],
+        )
+
+    def _pages(self, include: list[Any]) -> Iterator[dict[str, Any]]:
+        offset = 0
+        while True:
+            got = self.chunks.get(include=include, limit=_PAGE, offset=offset)
+            if not got["ids"]:
+                return
+            yield dict(got)
+            offset += len(got["ids"])
+
+    def chunk_owners(self) -> dict[str, tuple[str, str]]:
+        """chunk id -> (doc id, file sha) for every stored chunk."""
+        owners: dict[str, tuple[str, str]] = {}
+        for page in self._pages(["metadatas"]):
+            for cid, md in zip(page["ids"], page["metadatas"], strict=True):
+                owners[cid] = (str(md["doc_id"]), str(md.get("file_sha", "")))
+        return owners
+
+    def delete_chunks(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        for i in range(0, len(ids), _PAGE):
+            self.chunks.delete(ids=ids[i : i + _PAGE])
+
+    def live_chunks(self, records: dict[str, DocRecord]) -> list[Chunk]:
+        """Every chunk that belongs to the current version of an indexed document."""
+        out: list[Chunk] = []
+        for page in self._pages(["metadatas", "documents"]):
+            rows = zip(page["ids"], page["documents"], page["metadatas"], strict=True)
+            for cid, text, md in rows:
+                rec = records.get(str(md["doc_id"]))
+                if rec and rec.file_sha == md.get("file_sha"):
+                    out.append(_chunk(cid, text or "", md))
+        out.sort(key=lambda c: (c.doc_id, c.index))
+        return out
+
+    def get_chunks(self, ids: Sequence[str]) -> list[tuple[Chunk, str]]:
+        """(chunk, file sha) for the given ids that exist."""
+        if not ids:
+            return []
+        got = self.chunks.get(ids=list(ids), include=["metadatas", "documents"])
+        rows = zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
+        return [(_chunk(cid, t or "", md), str(md.get("file_sha", ""))) for cid, t, md in rows]
+
+    def chunk_embeddings(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        if not ids:
+            return {}
+        got = self.chunks.get(ids=list(ids), include=["embeddings"])
+        embs = got["embeddings"] if got["embeddings"] is not None else []
+        return {cid: list(e) for cid, e in zip(got["ids"], embs, strict=True)}
+
+    def dense_search(
+        self, vector: Sequence[float], n: int, doc_ids: Sequence[str] | None = None
+    ) -> list[tuple[Chunk, str, float]]:
+        """Nearest chunks as (chunk, file sha, cosine similarity), best first."""
+        total = self.chunks.count()
+        if total == 0:
+            return []
+        where: Any = None
+        if doc_ids is not None:
+            where = {"doc_id": {"$in": list(doc_ids)}}
+        got = self.chunks.query(
+            query_embeddings=[list(vector)],
+            n_results=min(n, total),
+            where=where,
+            include=["metadatas", "documents", "distances"],
+        )
+        rows = zip(
+            got["ids"][0],
+            (got["documents"] or [[]])[0],
+            (got["metadatas"] or [[]])[0],
+            (got["distances"] or [[]])[0],
+            strict=True,
+        )
+        return [
+            (_chunk(cid, text or "", md), str(md.get("file_sha", "")), 1.0 - float(dist))
+            for cid, text, md, dist in rows
+        ]

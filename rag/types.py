@@ -1,0 +1,119 @@
+"""Domain types shared by every stage: load -> chunk -> index -> retrieve -> answer -> check.
+
+Offsets (``start``/``end``) are always character offsets into ``Document.text``, the cleaned
+text that is stored with the index, so ``doc.text[start:end]`` is the quoted span, verbatim.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DocMeta:
+    """What a journalist knows about a source; editable by hand (front matter) or in the UI."""
+
+    title: str
+    outlet: str | None = None
+    date: str | None = None
+    url: str | None = None
+    reliability: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A cleaned document: its text is what offsets point into."""
+
+    doc_id: str
+    source: str
+    text: str
+    meta: DocMeta
+    file_sha: str = ""
+
+    @property
+    def paragraph_starts(self) -> list[int]:
+        return paragraph_starts(self.text)
+
+    def paragraph_of(self, offset: int) -> int:
+        """1-based paragraph number that contains ``offset``."""
+        return paragraph_at(self.paragraph_starts, offset)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A span of a document that is embedded and indexed as one unit."""
+
+    chunk_id: str
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    paragraph: int
+    text: str
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk with the metadata of its document and its retrieval scores."""
+
+    chunk: Chunk
+    meta: DocMeta
+    score: float
+    dense_similarity: float | None = None
+    bm25_score: float | None = None
+
+    @property
+    def doc_id(self) -> str:
+        return self.chunk.doc_id
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.chunk.doc_id,
+            "title": self.meta.title,
+            "outlet": self.meta.outlet,
+            "date": self.meta.date,
+            "chunk_id": self.chunk.chunk_id,
+            "paragraph": self.chunk.paragraph,
+            "start": self.chunk.start,
+            "end": self.chunk.end,
+            "text": self.chunk.text,
+            "score": round(self.score, 6),
+        }
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did, in the shape of ``rag ingest --json``."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    chunks: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+def paragraph_starts(text: str) -> list[int]:
+    """Start offsets of the paragraphs of a stored text (paragraphs are split by blank lines)."""
+    starts = [0]
+    pos = text.find(PARAGRAPH_SEPARATOR)
+    while pos != -1:
+        starts.append(pos + len(PARAGRAPH_SEPARATOR))
+        pos = text.find(PARAGRAPH_SEPARATOR, pos + len(PARAGRAPH_SEPARATOR))
+    return starts
+
+
+def paragraph_at(starts: list[int], offset: int) -> int:
+    """1-based number of the paragraph containing ``offset``, given ``paragraph_starts``."""
+    return max(1, bisect.bisect_right(starts, offset))

@@ -1,0 +1,51 @@
+"""Shared fixtures: the real model (loaded once), real Chroma in tmp_path, the real corpus."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag.config import Settings, apply_offline_environment
+
+apply_offline_environment(os.environ)  # type: ignore[arg-type]
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+OUTPUT = ROOT / "test-output"
+
+
+@pytest.fixture(scope="session")
+def embeddings():
+    from rag.embeddings import LocalEmbeddings
+
+    return LocalEmbeddings()
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    """A private copy of the corpus, so tests can change, add and remove files."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture
+def settings(tmp_path: Path, corpus_dir: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", corpus_dir=corpus_dir)
+
+
+@pytest.fixture
+def services(settings: Settings, embeddings):
+    from rag.services import build_services
+
+    return build_services(settings, embeddings)
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Iterator[Path]:
+    OUTPUT.mkdir(exist_ok=True)
+    yield OUTPUT

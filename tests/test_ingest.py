@@ -1,0 +1,123 @@
+"""Ingest against real Chroma and the real model: idempotent, incremental, crash-safe."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.store import Store
+
+
+def _chunk_count(store: Store) -> int:
+    return store.chunks.count()
+
+
+def _assert_consistent(store: Store) -> None:
+    """Every stored chunk belongs to a complete document; counts match; offsets round-trip."""
+    records = store.doc_records()
+    owners = store.chunk_owners()
+    assert len(owners) == sum(r.n_chunks for r in records.values())
+    for doc_id, rec in records.items():
+        doc = store.get_document(doc_id)
+        assert doc is not None
+        mine = [c for c in store.live_chunks(records) if c.doc_id == doc_id]
+        assert len(mine) == rec.n_chunks
+        assert sorted(c.index for c in mine) == list(range(rec.n_chunks))
+        for c in mine:
+            assert doc.text[c.start : c.end] == c.text
+
+
+def test_first_ingest_then_idempotent_rerun(services, corpus_dir: Path) -> None:
+    first = services.ingestor.ingest([corpus_dir])
+    assert (first.added, first.updated, first.unchanged, first.removed) == (5, 0, 0, 0)
+    assert first.failed == []
+    assert first.chunks == _chunk_count(services.store) > 20
+    second = services.ingestor.ingest([corpus_dir])
+    assert (second.added, second.updated, second.unchanged, second.chunks) == (0, 0, 5, 0)
+    assert _chunk_count(services.store) == first.chunks
+    _assert_consistent(services.store)
+
+
+def test_changed_and_removed_files(services, corpus_dir: Path) -> None:
+    services.ingestor.ingest([corpus_dir])
+    files = sorted(corpus_dir.glob("*.txt"))
+    changed, removed = files[0], files[1]
+    changed.write_text(
+        changed.read_text() + "\nA late correction: the alliance meets in Bogotá on Friday.\n"
+    )
+    removed.unlink()
+    report = services.ingestor.ingest([corpus_dir])
+    assert (report.added, report.updated, report.unchanged, report.removed) == (0, 1, 3, 1)
+    _assert_consistent(services.store)
+    assert len(services.store.doc_records()) == 4
+    hits = services.retriever.search("Where does the alliance meet on Friday?", k=3)
+    assert "Bogotá" in hits[0].chunk.text
+    from rag.ingest import doc_id_for
+
+    assert doc_id_for(removed) not in {h.doc_id for h in hits}
+    assert doc_id_for(removed) not in services.store.doc_records()
+
+
+def test_bad_files_are_reported_and_skipped(services, corpus_dir: Path) -> None:
+    (corpus_dir / "broken.pdf").write_bytes(b"%PDF-1.4\n this is not really a pdf")
+    (corpus_dir / "junk.txt").write_bytes(bytes(range(256)) * 40)
+    (corpus_dir / "empty.md").write_text("   \n")
+    report = services.ingestor.ingest([corpus_dir])
+    assert report.added == 5
+    failed = {Path(f["path"]).name: f["reason"] for f in report.failed}
+    assert set(failed) == {"broken.pdf", "junk.txt", "empty.md"}
+    assert all(reason.strip() for reason in failed.values())
+    _assert_consistent(services.store)
+
+
+def test_interrupted_ingest_is_completed_by_rerun(services, corpus_dir: Path) -> None:
+    """Ctrl-C in the middle of writing chunks, then a rerun: complete, no duplicates."""
+    calls = 0
+
+    def interrupt_after_two_batches(done: int, total: int, title: str) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise KeyboardInterrupt
+
+    services.settings.embedding_batch_size = 4
+    with pytest.raises(KeyboardInterrupt):
+        services.ingestor.ingest([corpus_dir], progress=interrupt_after_two_batches)
+    assert _chunk_count(services.store) > 0  # partial chunks really were written
+    rerun = services.ingestor.ingest([corpus_dir])
+    assert rerun.added + rerun.unchanged == 5
+    _assert_consistent(services.store)
+
+    clean = services.settings.model_copy(update={"data_dir": corpus_dir.parent / "clean"})
+    from rag.services import build_services
+
+    reference = build_services(clean, services.embeddings)
+    reference.ingestor.ingest([corpus_dir])
+    assert sorted(services.store.chunk_owners()) == sorted(reference.store.chunk_owners())
+
+
+def test_changing_chunk_size_rechunks_without_leftovers(services, corpus_dir: Path) -> None:
+    services.ingestor.ingest([corpus_dir])
+    before = _chunk_count(services.store)
+    from rag.ingest import Ingestor
+
+    smaller = services.settings.model_copy(update={"chunk_tokens": 64})
+    report = Ingestor(services.store, services.embeddings, smaller).ingest([corpus_dir])
+    assert report.updated == 5
+    assert _chunk_count(services.store) > before
+    _assert_consistent(services.store)
+
+
+def test_single_file_ingest_does_not_prune_others(services, corpus_dir: Path, tmp_path) -> None:
+    services.ingestor.ingest([corpus_dir])
+    extra = tmp_path / "note.md"
+    extra.write_text("# Editor's note\n\nThe desk confirmed the figure with two officials.\n")
+    report = services.ingestor.ingest([extra])
+    assert (report.added, report.removed) == (1, 0)
+    assert len(services.store.doc_records()) == 6
+    shutil.rmtree(corpus_dir)
+    corpus_dir.mkdir()
+    assert services.ingestor.ingest([corpus_dir]).removed == 5
+    assert [r.meta.title for r in services.store.doc_records().values()] == ["Editor's note"]

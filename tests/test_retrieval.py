@@ -1,0 +1,133 @@
+"""Hybrid retrieval finds the right article, embedded and against a real Chroma server."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag.config import Settings
+from rag.ingest import doc_id_for
+
+# (question, corpus file that answers it): numbers, names, definitions, events.
+QUESTIONS = [
+    ("How many Marines and sailors were deployed to waters around Latin America?", "003"),
+    ("How much money do Latin American cartels move through the US financial system?", "002"),
+    ("What is the balloon effect in drug trafficking?", "001"),
+    ("How big is the reward for information leading to Maduro's arrest?", "004"),
+    ("How many cartel members were extradited after Trump took office?", "004"),
+    ("How many fugitives did US and Mexican law enforcement arrest together?", "003"),
+    ("In how many countries does Tren de Aragua operate?", "002"),
+    ("When was Plan Colombia launched?", "001"),
+    ("Who is Anna Kelly?", "004"),
+    ("What will the joint intelligence centers allow investigators to do?", "000"),
+    ("How is narco-terrorism defined?", "001"),
+    ("Who was extradited to face marijuana and cocaine trafficking charges?", "003"),
+]
+
+
+def _expected_id(corpus_dir: Path, prefix: str) -> str:
+    (path,) = corpus_dir.glob(f"{prefix}_*.txt")
+    return doc_id_for(path)
+
+
+def _check_questions(services, corpus_dir: Path) -> None:
+    misses = []
+    for question, prefix in QUESTIONS:
+        hits = services.retriever.search(question, k=4)
+        if hits[0].doc_id != _expected_id(corpus_dir, prefix):
+            misses.append((question, hits[0].meta.title))
+    assert misses == []
+
+
+def test_hybrid_finds_the_right_article(services, corpus_dir: Path) -> None:
+    services.ingestor.ingest([corpus_dir])
+    _check_questions(services, corpus_dir)
+
+
+def test_results_are_diversified_across_sources(services, corpus_dir: Path) -> None:
+    services.ingestor.ingest([corpus_dir])
+    hits = services.retriever.search("Who designated the cartels as terrorist organizations?", k=6)
+    assert len({h.doc_id for h in hits}) >= 3
+    # Passages point exactly into their stored documents.
+    for h in hits:
+        doc = services.store.get_document(h.doc_id)
+        assert doc.text[h.chunk.start : h.chunk.end] == h.chunk.text
+
+
+def test_restrict_to_documents(services, corpus_dir: Path) -> None:
+    services.ingestor.ingest([corpus_dir])
+    only = _expected_id(corpus_dir, "001")
+    hits = services.retriever.search("military strikes on vessels", k=4, doc_ids=[only])
+    assert hits
+    assert {h.doc_id for h in hits} == {only}
+
+
+def test_empty_index_is_reported(services) -> None:
+    from rag.retrieval import EmptyIndex
+
+    with pytest.raises(EmptyIndex):
+        services.retriever.search("anything")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[int]:
+    port = _free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
+         "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("chroma server did not start") from None
+                time.sleep(0.3)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.mark.server
+def test_same_retrieval_against_a_chroma_server(
+    chroma_server: int, tmp_path: Path, corpus_dir: Path, embeddings
+) -> None:
+    from rag.services import build_services
+
+    settings = Settings(
+        data_dir=tmp_path / "client-data", chroma_host="127.0.0.1", chroma_port=chroma_server
+    )
+    services = build_services(settings, embeddings)
+    report = services.ingestor.ingest([corpus_dir])
+    assert report.added == 5
+    assert not (tmp_path / "client-data" / "chroma").exists()  # nothing embedded locally
+    _check_questions(services, corpus_dir)
+    assert services.ingestor.ingest([corpus_dir]).unchanged == 5
+
+
+def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
+    from rag.store import StoreUnavailable, connect
+
+    settings = Settings(data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=_free_port())
+    with pytest.raises(StoreUnavailable, match="cannot reach the Chroma server at http://127.0.0.1"):
+        connect(settings)
