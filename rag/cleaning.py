@@ -67,8 +67,8 @@ _AUTHOR_BOX = re.compile(r"about the authors?\W*", re.IGNORECASE)
 _OUTLET_PATTERNS = (
     re.compile(r"discover more from\s+(?P<name>.+?)\W*$", re.IGNORECASE),
     re.compile(r"keep\s+(?P<name>.{1,60}?)\s+independent\W*$", re.IGNORECASE),
-    re.compile(
-        r"(?:copyright\s*)?(?:\u00a9|\(c\))\s*(?:\d{4}(?:\s*[-\u2013]\s*\d{4})?\s*)?"
+    re.compile(  # needs a year: "(c) Reuters" under a photo credits the photo, not the page
+        r"(?:copyright\s*)?(?:\u00a9|\(c\)|copyright)\s*\d{4}(?:\s*[-\u2013]\s*\d{4})?\s*"
         r"(?P<name>[^.|]+?)\s*(?:[.|].*)?$",
         re.IGNORECASE,
     ),
@@ -188,8 +188,10 @@ def reflow_lines(raw: str) -> list[str]:
 
 
 def is_furniture(paragraph: str) -> bool:
-    """A short paragraph that matches one of the generic page-furniture patterns."""
+    """A short paragraph matching a generic furniture pattern, or one with no letter/digit."""
     text = paragraph.strip()
+    if not any(ch.isalnum() for ch in text):
+        return True  # rules and bullets ("---", "* * *", "•"): nothing to cite
     return len(text) < MAX_FURNITURE_CHARS and bool(_FURNITURE.fullmatch(text))
 
 
@@ -220,11 +222,9 @@ def guess_outlet(paragraphs: list[str]) -> str | None:
 
     Call it on the raw paragraphs, before ``strip_furniture`` removes the evidence.
     """
-    for paragraph in paragraphs:
-        text = paragraph.strip()
-        if len(text) >= MAX_FURNITURE_CHARS:
-            continue
-        for pattern in _OUTLET_PATTERNS:
+    short = [p.strip() for p in paragraphs if len(p.strip()) < MAX_FURNITURE_CHARS]
+    for pattern in _OUTLET_PATTERNS:  # strongest evidence first
+        for text in short:
             match = pattern.fullmatch(text)
             name = match.group("name").strip() if match else ""
             if name and not name.isdigit() and len(name) <= 80:

@@ -52,6 +52,7 @@ DEFAULT_MAX_RATIO = 200.0
 META_KEYS = ("title", "outlet", "date", "url", "reliability")
 MAX_HEADLINE_CHARS = 150
 
+_META_KEY_LINE = re.compile(rf"^(?:{'|'.join(META_KEYS)})\s*:", re.MULTILINE)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
@@ -126,12 +127,31 @@ def _load_yaml(text: str, source: str) -> dict[str, str]:
 
 
 def split_front_matter(text: str) -> tuple[dict[str, str], str]:
-    """YAML front matter between ``---`` lines at the very top -> (fields, rest of the text)."""
+    """YAML front matter between ``---`` lines at the very top -> (fields, rest of the text).
+
+    A text that merely opens with a ``---`` rule is left alone; broken YAML is reported
+    only when the block names one of our keys, i.e. when it was meant as front matter.
+    An empty block (``---`` twice) is empty front matter.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, text
-    return _load_yaml(match.group(1) or "", "front matter"), text[match.end() :]
+    block = match.group(1) or ""
+    if not _META_KEY_LINE.search(block) and not _looks_like_yaml_mapping(block):
+        return {}, text
+    return _load_yaml(block, "front matter"), text[match.end() :]
+
+
+def _looks_like_yaml_mapping(block: str) -> bool:
+    """Other tools' front matter (``tags:``, ``author:``): a mapping with identifier keys."""
+    try:
+        data = yaml.safe_load(block)
+    except yaml.YAMLError:
+        return False
+    return isinstance(data, dict) and all(
+        isinstance(key, str) and re.fullmatch(r"[A-Za-z_][\w-]*", key) for key in data
+    )
 
 
 def sidecar_path(path: Path) -> Path:
@@ -141,8 +161,13 @@ def sidecar_path(path: Path) -> Path:
 
 def _read_sidecar(path: Path) -> dict[str, str]:
     for candidate in (sidecar_path(path), path.with_name(path.name + ".meta.yaml")):
-        if candidate.is_file():
-            return _load_yaml(candidate.read_text(encoding="utf-8-sig"), candidate.name)
+        if not candidate.is_file():
+            continue
+        try:
+            text = candidate.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UnreadableFile(f"cannot read {candidate.name} ({exc})") from exc
+        return _load_yaml(text, candidate.name)
     return {}
 
 

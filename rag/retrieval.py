@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from rag.lexical import Bm25Index, fingerprint
 from rag.store import DocRecord, Store
 from rag.types import Chunk, Passage
 
+Mode = Literal["hybrid", "dense", "bm25"]
 RRF_K = 60
 SAME_DOC_DECAY = 0.7
 MAX_SPAN_OVERLAP = 0.5
@@ -103,9 +105,16 @@ class Retriever:
             return self._lexical
 
     def search(
-        self, question: str, k: int | None = None, doc_ids: Sequence[str] | None = None
+        self,
+        question: str,
+        k: int | None = None,
+        doc_ids: Sequence[str] | None = None,
+        mode: Mode = "hybrid",
     ) -> list[Passage]:
-        """The ``k`` best passages for ``question`` (within ``doc_ids`` if given), best first."""
+        """The ``k`` best passages for ``question`` (within ``doc_ids`` if given), best first.
+
+        ``mode`` "dense" or "bm25" uses one retriever alone (for comparison in the bench).
+        """
         k = k or self.settings.k
         all_records = self.store.doc_records()
         scope = all_records

@@ -136,6 +136,10 @@ def test_reflow_lines_joins_layout_lines_and_breaks_at_paragraph_ends() -> None:
 
 # --- furniture -----------------------------------------------------------------------------------
 
+DONATION_PLEA = (
+    "Whether you agree or disagree with our analysis, these conversations matter for democracy. "
+    "We don't take money from political groups - even a $5 donation helps us keep it that way."
+)
 FURNITURE = [
     "00:00",
     "01:31",
@@ -152,8 +156,7 @@ FURNITURE = [
     "About The Author",
     "Verified by MonsterInsights",
     "Keep Factually independent",
-    "Whether you agree or disagree with our analysis, these conversations matter for democracy. "
-    "We don't take money from political groups - even a $5 donation helps us keep it that way.",
+    DONATION_PLEA,
     "Donate",
     "Donate now",
     "Support our journalism",
@@ -182,6 +185,9 @@ FURNITURE = [
     "Tags: cartels, DEA",
     "Page 2 of 5",
     "Next article",
+    "---",
+    "* * *",
+    "\u2022",
 ]
 
 CONTENT = [
@@ -241,6 +247,8 @@ def test_about_the_author_mid_article_only_drops_heading() -> None:
         (["Keep Factually independent", "Story."], "Factually"),
         (["Story.", "© 2024 The Daily Planet. All rights reserved."], "The Daily Planet"),
         (["Just a story.", "Nothing else."], None),
+        (["\u00a9 Reuters", "Copyright 2023 Daily Planet", "Keep Nest independent"], "Nest"),
+        (["\u00a9 Reuters photo", "Story."], None),
         ([LONG + " Discover more from NOWHERE"], None),
     ],
 )
@@ -261,7 +269,7 @@ CORPUS_FURNITURE = {
     "Continue reading",
     "Verified by MonsterInsights",
     "Keep Factually independent",
-    FURNITURE[15],
+    DONATION_PLEA,
 }
 CORPUS_SENTENCES = [
     "War on Narco-Terror: Americas Unite in Unprecedented Crackdown on Powerful Cartels",
@@ -354,6 +362,31 @@ def test_front_matter_dates(tmp_path: Path, front: str, date: str | None) -> Non
 def test_front_matter_invalid_yaml_is_reported(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFile, match="invalid YAML in front matter"):
         read_file(write(tmp_path, "a.txt", "---\ntitle: [unclosed\n---\nBody.\n"))
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["---\nJust a rule, then prose: with a colon.\n---\nMore.", "---\n[not: yaml\n---\nMore."],
+)
+def test_leading_rule_is_not_front_matter(tmp_path: Path, content: str) -> None:
+    text = read_file(write(tmp_path, "a.txt", content)).text
+    assert text.split(PARAGRAPH_SEPARATOR) == [content.split("\n")[1], "More."]
+
+
+def test_other_tools_front_matter_is_removed(tmp_path: Path) -> None:
+    loaded = read_file(write(tmp_path, "a.md", "---\nauthor: Jane\ntags: [a, b]\n---\nBody."))
+    assert loaded.text == "Body."
+
+
+@pytest.mark.parametrize(
+    ("sidecar", "reason"),
+    [("title: [x", "invalid YAML in a.txt.meta.yml"), ("- a list", "is not a key: value mapping")],
+)
+def test_bad_sidecar_is_reported(tmp_path: Path, sidecar: str, reason: str) -> None:
+    path = write(tmp_path, "a.txt", "Body.")
+    sidecar_path(path).write_text(sidecar)
+    with pytest.raises(UnreadableFile, match=reason):
+        read_file(path)
 
 
 def test_dashes_later_in_text_are_not_front_matter(tmp_path: Path) -> None:

@@ -1,0 +1,102 @@
+"""The `rag` command's contract, run as a user runs it: a real process, real store, real model."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+RAG = str(Path(sys.executable).parent / "rag")
+
+
+def _run(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "RAG_DATA_DIR": str(data_dir), **env}
+    return subprocess.run(
+        [RAG, *args], capture_output=True, text=True, env=full_env, timeout=300, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory) -> tuple[Path, Path, dict]:
+    """One ingested store shared by the read-only CLI tests of this module."""
+    from .conftest import CORPUS
+
+    data = tmp_path_factory.mktemp("data")
+    corpus = tmp_path_factory.mktemp("corpus")
+    for f in CORPUS.iterdir():
+        (corpus / f.name).write_bytes(f.read_bytes())
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.7 truncated")
+    result = _run(["ingest", str(corpus), "--json"], data)
+    assert result.returncode == 0, result.stderr
+    return data, corpus, json.loads(result.stdout)
+
+
+def test_ingest_json(indexed) -> None:
+    _, _, report = indexed
+    assert set(report) == {"added", "updated", "unchanged", "removed", "chunks", "failed"}
+    assert report["added"] == 5
+    assert report["chunks"] > 20
+    assert [Path(f["path"]).name for f in report["failed"]] == ["broken.pdf"]
+    assert report["failed"][0]["reason"]
+
+
+def test_search_json(indexed) -> None:
+    data, _, _ = indexed
+    result = _run(["search", "How many Marines were deployed?", "--k", "3", "--json"], data)
+    assert result.returncode == 0, result.stderr
+    hits = json.loads(result.stdout)
+    assert len(hits) == 3
+    keys = {"doc_id", "title", "outlet", "chunk_id", "paragraph", "start", "end", "text", "score"}
+    assert all(keys <= set(h) for h in hits)
+    assert "4,000 Marines" in hits[0]["text"]
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+
+
+def test_docs_json(indexed) -> None:
+    data, _, _ = indexed
+    result = _run(["docs", "--json"], data)
+    docs = json.loads(result.stdout)
+    assert len(docs) == 5
+    by_outlet = {d["outlet"] for d in docs}
+    assert {"NEWS NEST", "Factually"} <= by_outlet
+    assert all(d["chunks"] > 0 and d["title"] for d in docs)
+
+
+def test_second_ingest_changes_nothing(indexed) -> None:
+    data, corpus, first = indexed
+    result = _run(["ingest", str(corpus), "--json"], data)
+    again = json.loads(result.stdout)
+    assert (again["added"], again["unchanged"], again["chunks"]) == (0, 5, 0)
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_empty_question_is_refused(indexed, question: str) -> None:
+    data, _, _ = indexed
+    result = _run(["search", question], data)
+    assert result.returncode != 0
+    assert result.stderr.strip() == "error: the question is empty"
+
+
+def test_search_before_ingest(tmp_path: Path) -> None:
+    result = _run(["search", "anything"], tmp_path)
+    assert result.returncode != 0
+    assert "run `rag ingest` first" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unreachable_chroma_server(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = _run(
+        ["search", "anything"], tmp_path, RAG_CHROMA_HOST="127.0.0.1", RAG_CHROMA_PORT=str(port)
+    )
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"error: cannot reach the Chroma server at http://127.0.0.1:{port}")
