@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--k", type=int, default=None)
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("ask", help="a cited answer to a question")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true")
     p = sub.add_parser("docs", help="the indexed documents")
     p.add_argument("--json", action="store_true")
     return parser
@@ -94,6 +97,29 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.answerers import BackendUnavailable
+    from rag.retrieval import EmptyIndex
+
+    question = args.question.strip()
+    if not question:
+        raise UserError("the question is empty")
+    services = _services(settings)
+    try:
+        answer = services.pipeline.ask(question)
+    except EmptyIndex as exc:
+        raise UserError(f"{exc}: run `rag ingest` first") from exc
+    except BackendUnavailable as exc:
+        raise UserError(str(exc)) from exc
+    if args.json:
+        _emit(answer.to_dict())
+        return 0
+    from rag.present import footnoted_markdown
+
+    print(footnoted_markdown(answer))
+    return 0
+
+
 def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
     from rag.store import Store, StoreUnavailable, connect
 
@@ -113,7 +139,7 @@ def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "search": cmd_search, "docs": cmd_docs}
+COMMANDS = {"ingest": cmd_ingest, "search": cmd_search, "ask": cmd_ask, "docs": cmd_docs}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,7 +13,6 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 
 import docx
 from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, Tag, XMLParsedAsHTMLWarning
@@ -29,6 +28,9 @@ MB = 1024 * 1024
 
 class UnreadableFile(Exception):
     """Raised with a one-line human reason, e.g. 'not a valid PDF (EOF marker not found)'."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(" ".join(reason.split()))  # library messages may span lines
 
 
 @dataclass
@@ -221,13 +223,16 @@ def extract_pdf(data: bytes) -> Extracted:
 # --- DOCX -------------------------------------------------------------------------------------
 
 _PYTHON_DOCX_TEMPLATE_DATE = datetime(2013, 12, 23, 23, 15)
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted Office files and .doc
 _RATIO_MIN_SIZE = MB  # tiny members may compress absurdly well and are harmless
 
 
-def check_zip(path: Path, max_unpacked: int, max_ratio: float) -> None:
+def check_zip(data: bytes, max_unpacked: int, max_ratio: float) -> None:
     """Refuse zip bombs from the central directory, before anything is decompressed."""
+    if data.startswith(_OLE_MAGIC):
+        raise UnreadableFile("not a .docx zip: password-protected or old binary .doc format")
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
         raise UnreadableFile(f"not a valid .docx (not a zip archive: {exc})") from exc
@@ -266,11 +271,11 @@ def _docx_meta(document: DocxDocument) -> dict[str, str]:
     return _clean_meta({"title": props.title, "date": iso_date(created)})
 
 
-def extract_docx(path: Path, max_unpacked: int, max_ratio: float) -> Extracted:
+def extract_docx(data: bytes, max_unpacked: int, max_ratio: float) -> Extracted:
     """Body paragraphs and table cells; headers/footers (furniture) are not read."""
-    check_zip(path, max_unpacked, max_ratio)
+    check_zip(data, max_unpacked, max_ratio)
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(io.BytesIO(data))
         texts = _docx_blocks(document)
         meta = _docx_meta(document)
     except Exception as exc:  # noqa: BLE001 - python-docx raises KeyError, lxml errors, ...

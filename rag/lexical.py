@@ -9,6 +9,7 @@ a stale or missing index is rebuilt from Chroma, so it can never disagree with i
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,9 +24,13 @@ from rag.types import Chunk
 _STEMMER = Stemmer.Stemmer("english")
 
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+
+
 def tokenize(texts: list[str]) -> list[list[str]]:
-    """Lower-cased, stop-worded, stemmed word tokens (numbers kept)."""
+    """Lower-cased, stop-worded, stemmed word tokens; "4,000" and "4000" are one token."""
     tokenizer = Tokenizer(stopwords="english", stemmer=_STEMMER.stemWord)
+    texts = [_THOUSANDS.sub("", t) for t in texts]
     tokens = tokenizer.tokenize(texts, return_as="string", show_progress=False)
     return [list(t) for t in tokens]
 

@@ -256,7 +256,7 @@ def _extract(path: Path, data: bytes, max_unpacked: int, max_ratio: float) -> Ex
         return extract_html(data)
     if suffix == ".pdf":
         return extract_pdf(data)
-    return extract_docx(path, max_unpacked, max_ratio)
+    return extract_docx(data, max_unpacked, max_ratio)
 
 
 def _fallback_title(paragraphs: list[str], path: Path) -> str:

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rag.answerers import make_answerer
+from rag.citations import CitationChecker
 from rag.config import Settings
 from rag.embeddings import LocalEmbeddings
 from rag.ingest import Ingestor
+from rag.pipeline import Pipeline
 from rag.retrieval import Retriever
 from rag.store import Store, connect
+from rag.support import SupportScorer
 
 
 @dataclass
@@ -22,6 +26,7 @@ class Services:
     store: Store
     retriever: Retriever
     ingestor: Ingestor
+    pipeline: Pipeline
 
 
 def build_services(settings: Settings, embeddings: LocalEmbeddings | None = None) -> Services:
@@ -30,10 +35,18 @@ def build_services(settings: Settings, embeddings: LocalEmbeddings | None = None
     embeddings = embeddings or LocalEmbeddings(
         settings.embedding_model_path, settings.embedding_batch_size
     )
+    retriever = Retriever(store, embeddings, settings)
+    pipeline = Pipeline(
+        store,
+        retriever,
+        make_answerer(settings, embeddings),
+        CitationChecker(SupportScorer(embeddings)),
+    )
     return Services(
         settings=settings,
         embeddings=embeddings,
         store=store,
-        retriever=Retriever(store, embeddings, settings),
+        retriever=retriever,
         ingestor=Ingestor(store, embeddings, settings),
+        pipeline=pipeline,
     )

@@ -117,3 +117,77 @@ def paragraph_starts(text: str) -> list[int]:
 def paragraph_at(starts: list[int], offset: int) -> int:
     """1-based number of the paragraph containing ``offset``, given ``paragraph_starts``."""
     return max(1, bisect.bisect_right(starts, offset))
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered pointer from the answer to one verbatim span of a stored document."""
+
+    n: int
+    doc_id: str
+    meta: DocMeta
+    paragraph: int
+    start: int
+    end: int
+    quote: str
+    support: float
+    passage: Passage | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "doc_id": self.doc_id,
+            "title": self.meta.title,
+            "outlet": self.meta.outlet,
+            "date": self.meta.date,
+            "url": self.meta.url,
+            "reliability": self.meta.reliability,
+            "paragraph": self.paragraph,
+            "start": self.start,
+            "end": self.end,
+            "quote": self.quote,
+            "support": round(self.support, 4),
+        }
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    """One sentence of the answer, with the citation numbers that back it (if any)."""
+
+    text: str
+    citations: tuple[int, ...]
+    supported: bool
+    paragraph: int = 0  # which paragraph of the answer it belongs to
+
+
+@dataclass
+class Answer:
+    """The one result type: the CLI, the UI, the bench and the tests all consume it."""
+
+    question: str
+    text: str
+    grounded: bool
+    sentences: list[AnswerSentence] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    conflicts: list[Any] = field(default_factory=list)
+    standalone_question: str | None = None
+    answerer: str = ""
+    prompt_version: str | None = None
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def unsupported(self) -> list[int]:
+        """Indices of sentences that are not backed by a retrieved passage."""
+        return [i for i, s in enumerate(self.sentences) if not s.supported]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The shape of ``rag ask --json``."""
+        return {
+            "answer": self.text,
+            "grounded": self.grounded,
+            "citations": [c.to_dict() for c in self.citations],
+            "unsupported": self.unsupported,
+            "conflicts": [c.to_dict() for c in self.conflicts],
+        }

@@ -659,6 +659,19 @@ def test_docx_paragraphs_tables_and_heading_title(tmp_path: Path) -> None:
     assert loaded.meta.date is None  # python-docx template date is not the author's
 
 
+def test_docx_merged_cells_are_read_once(tmp_path: Path) -> None:
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=3)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "Merged cell text"
+    table.cell(0, 2).text = "Other cell"
+    document.save(str(tmp_path / "t.docx"))
+    assert read_file(tmp_path / "t.docx").text == "Merged cell text\n\nOther cell"
+
+
+def test_unreadable_file_message_is_flattened() -> None:
+    assert str(UnreadableFile("line one\n  line two")) == "line one line two"
+
+
 def test_docx_core_title_wins(tmp_path: Path) -> None:
     assert read_file(make_docx(tmp_path, title="Core Title")).meta.title == "Core Title"
 
@@ -675,6 +688,7 @@ def _zip(path: Path, members: dict[str, bytes]) -> Path:
     [
         (b"PK\x03\x04 not really a zip", "not a valid .docx"),
         (b"plain text pretending", "not a valid .docx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "password-protected or old"),
     ],
 )
 def test_corrupt_docx(tmp_path: Path, content: bytes, reason: str) -> None:

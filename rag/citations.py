@@ -1,0 +1,207 @@
+"""Check every citation of a draft answer against the passages, for every answerer.
+
+Rules (the product's promise to a journalist):
+- a marker [n] must name a retrieved passage; one that does not is removed and reported;
+- a cited sentence must be supported by a span of its passage (``rag.support``); the citation
+  then points at that exact span, verbatim, with its offsets in the stored document;
+- a sentence whose citation points at the wrong passage is re-cited to the passage that does
+  support it, and the correction is reported;
+- a sentence with no valid, supporting citation is marked unsupported, never shown as sourced.
+Citations are renumbered 1..m in order of first use; one span keeps one number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from rag.answerers.base import NO_ANSWER
+from rag.sentences import sentence_spans
+from rag.support import SupportMatch, SupportScorer
+from rag.types import (
+    PARAGRAPH_SEPARATOR,
+    AnswerSentence,
+    Citation,
+    Passage,
+    paragraph_at,
+    paragraph_starts,
+)
+
+_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+(?:\s*,\s*\d+)*\])+")
+
+
+@dataclass
+class VerifiedDraft:
+    text: str
+    grounded: bool
+    sentences: list[AnswerSentence] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_markers(sentence: str) -> list[int]:
+    """Passage numbers cited in a sentence, in order, without repeats: "[1, 3][2]" -> 1, 3, 2."""
+    found: list[int] = []
+    for group in _MARKER.findall(sentence):
+        for n in (int(x) for x in group.split(",")):
+            if n not in found:
+                found.append(n)
+    return found
+
+
+_TRAILING_MARKERS = re.compile(r"(?:\s*\[\d+(?:\s*,\s*\d+)*\])+\s*([.!?]?)\s*$")
+
+
+def split_trailing_markers(sentence: str) -> tuple[str, list[int]]:
+    """("claim.", [1, 2]) from "claim [1][2]." or "claim. [1, 2]"; inline markers stay."""
+    match = _TRAILING_MARKERS.search(sentence)
+    if not match:
+        return sentence.strip(), []
+    head = sentence[: match.start()].rstrip()
+    punct = match.group(1)
+    if punct and not head.endswith(punct):
+        head += punct
+    return head, parse_markers(match.group(0))
+
+
+def strip_all_markers(sentence: str) -> str:
+    text = _MARKER.sub("", sentence)
+    return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(text.split())).strip()
+
+
+def split_draft(draft: str) -> list[list[str]]:
+    """Paragraphs of sentences; a marker that follows a full stop stays with its sentence."""
+    paragraphs: list[list[str]] = []
+    for block in re.split(r"\n\s*\n", draft.strip()):
+        block = " ".join(block.split())
+        sentences: list[str] = []
+        for s, e in sentence_spans(block):
+            piece = block[s:e]
+            lead = _LEADING_MARKERS.match(piece)
+            if lead and sentences:
+                sentences[-1] += " " + lead.group(0).strip()
+                piece = piece[lead.end() :].strip()
+            if piece:
+                sentences.append(piece)
+        if sentences:
+            paragraphs.append(sentences)
+    return paragraphs
+
+
+def is_refusal(draft: str) -> bool:
+    return strip_all_markers(draft).strip().rstrip(".") == NO_ANSWER.rstrip(".")
+
+
+class CitationChecker:
+    """Verifies drafts against passages, given the stored text of their documents."""
+
+    def __init__(self, scorer: SupportScorer) -> None:
+        self.scorer = scorer
+
+    @staticmethod
+    def _claim(
+        sentence: str, passages: Sequence[Passage], texts: Mapping[str, str]
+    ) -> tuple[str, list[int]]:
+        """The claim and its cited numbers. Bracketed numbers inside a verbatim quote of a
+        passage (documents have their own reference marks) are text, not citations."""
+        head, trailing = split_trailing_markers(sentence)
+        if _MARKER.search(head) and any(
+            head in texts.get(p.doc_id, "")[p.chunk.start : p.chunk.end] for p in passages
+        ):
+            return head, trailing
+        return strip_all_markers(sentence), parse_markers(sentence)
+
+    def _match(self, claim: str, passage: Passage, text: str) -> SupportMatch:
+        return self.scorer.best_span(claim, text, passage.chunk.start, passage.chunk.end)
+
+    def verify(
+        self, draft: str, passages: Sequence[Passage], texts: Mapping[str, str]
+    ) -> VerifiedDraft:
+        if not draft.strip() or is_refusal(draft):
+            return VerifiedDraft(text=NO_ANSWER, grounded=False)
+        notes: list[str] = []
+        numbers: dict[tuple[str, int, int], Citation] = {}
+        out_paragraphs: list[str] = []
+        sentences: list[AnswerSentence] = []
+        for para_index, paragraph in enumerate(split_draft(draft)):
+            rendered: list[str] = []
+            for sentence in paragraph:
+                claim, cited = self._claim(sentence, passages, texts)
+                matches = self._support(claim, cited, passages, texts, notes)
+                ns: list[int] = []
+                for passage, match in matches:
+                    key = (passage.doc_id, match.start, match.end)
+                    if key not in numbers:
+                        numbers[key] = self._citation(len(numbers) + 1, passage, match, texts)
+                    if numbers[key].n not in ns:
+                        ns.append(numbers[key].n)
+                supported = bool(ns)
+                if cited and not supported:
+                    notes.append(f"Not supported by the cited passage(s): “{claim}”")
+                sentences.append(AnswerSentence(claim, tuple(ns), supported, para_index))
+                rendered.append(claim + "".join(f" [{n}]" for n in ns))
+            out_paragraphs.append(" ".join(rendered))
+        return VerifiedDraft(
+            text=PARAGRAPH_SEPARATOR.join(out_paragraphs),
+            grounded=any(s.supported for s in sentences),
+            sentences=sentences,
+            citations=sorted(numbers.values(), key=lambda c: c.n),
+            notes=notes,
+        )
+
+    def _support(
+        self,
+        claim: str,
+        cited: list[int],
+        passages: Sequence[Passage],
+        texts: Mapping[str, str],
+        notes: list[str],
+    ) -> list[tuple[Passage, SupportMatch]]:
+        """Supporting (passage, span) pairs for a claim, correcting wrong numbers."""
+        valid = [n for n in cited if 1 <= n <= len(passages)]
+        for n in cited:
+            if n not in valid:
+                notes.append(f"[{n}] does not name a retrieved passage; removed.")
+        if not cited:
+            return []  # an uncited sentence is not shown as sourced
+        found = []
+        for n in valid:
+            p = passages[n - 1]
+            m = self._match(claim, p, texts[p.doc_id])
+            if self.scorer.supports(m.score):
+                found.append((p, m))
+        if found:
+            return found
+        # The cited number is wrong or out of range: look for the passage that does support it.
+        others = [p for i, p in enumerate(passages, start=1) if i not in valid]
+        best: tuple[Passage, SupportMatch] | None = None
+        for p in others:
+            m = self._match(claim, p, texts[p.doc_id])
+            if self.scorer.supports(m.score) and (best is None or m.score > best[1].score):
+                best = (p, m)
+        if best is not None:
+            wrong = ", ".join(f"[{n}]" for n in cited)
+            right = passages.index(best[0]) + 1
+            notes.append(f"Citation {wrong} corrected to passage [{right}] for: “{claim}”")
+            return [best]
+        return []
+
+    @staticmethod
+    def _citation(
+        n: int, passage: Passage, match: SupportMatch, texts: Mapping[str, str]
+    ) -> Citation:
+        text = texts[passage.doc_id]
+        paragraph = paragraph_at(paragraph_starts(text), match.start)
+        return Citation(
+            n=n,
+            doc_id=passage.doc_id,
+            meta=passage.meta,
+            paragraph=paragraph,
+            start=match.start,
+            end=match.end,
+            quote=text[match.start : match.end],
+            support=match.score,
+            passage=passage,
+        )

@@ -1,0 +1,124 @@
+"""The retrieval chain: question -> (condense) -> retrieve -> answer -> verify -> ``Answer``.
+
+Built as a LangChain runnable so each step is a plain function that can be invoked, streamed
+or traced the same way; ``stream`` runs the same steps but hands out the draft as it is
+written, then the verified ``Answer``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from rag.answerers.base import Answerer
+from rag.citations import CitationChecker
+from rag.retrieval import Retriever
+from rag.store import Store
+from rag.types import Answer, Passage
+
+History = Sequence[tuple[str, str]]
+
+
+@dataclass
+class Turn:
+    """The state that flows through the chain."""
+
+    question: str
+    history: History = ()
+    doc_ids: Sequence[str] | None = None
+    standalone: str = ""
+    passages: list[Passage] = field(default_factory=list)
+    draft: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Pipeline:
+    def __init__(
+        self,
+        store: Store,
+        retriever: Retriever,
+        answerer: Answerer,
+        checker: CitationChecker,
+    ) -> None:
+        self.store = store
+        self.retriever = retriever
+        self.answerer = answerer
+        self.checker = checker
+        self.chain: Runnable[Turn, Answer] = (
+            RunnableLambda(self._condense)
+            | RunnableLambda(self._retrieve)
+            | RunnableLambda(self._draft)
+            | RunnableLambda(self._verify)
+        )
+
+    # -- steps ---------------------------------------------------------------------------------
+    def _condense(self, turn: Turn) -> Turn:
+        question = turn.question.strip()
+        if not question:
+            raise ValueError("the question is empty")
+        started = time.perf_counter()
+        use_history = self.answerer.condenses_followups and turn.history
+        turn.standalone = (
+            self.answerer.condense(question, turn.history) if use_history else question
+        )
+        turn.timings["condense"] = time.perf_counter() - started
+        return turn
+
+    def _retrieve(self, turn: Turn) -> Turn:
+        started = time.perf_counter()
+        turn.passages = self.retriever.search(turn.standalone, doc_ids=turn.doc_ids)
+        turn.timings["retrieve"] = time.perf_counter() - started
+        return turn
+
+    def _draft_pieces(self, turn: Turn) -> Iterator[str]:
+        started = time.perf_counter()
+        for piece in self.answerer.stream(turn.standalone, turn.passages):
+            turn.draft += piece
+            yield piece
+        turn.timings["answer"] = time.perf_counter() - started
+
+    def _draft(self, turn: Turn) -> Turn:
+        for _ in self._draft_pieces(turn):
+            pass
+        return turn
+
+    def _verify(self, turn: Turn) -> Answer:
+        started = time.perf_counter()
+        texts: dict[str, str] = {}
+        for p in turn.passages:
+            if p.doc_id not in texts:
+                doc = self.store.get_document(p.doc_id)
+                texts[p.doc_id] = doc.text if doc else ""
+        verified = self.checker.verify(turn.draft, turn.passages, texts)
+        turn.timings["verify"] = time.perf_counter() - started
+        return Answer(
+            question=turn.question,
+            standalone_question=turn.standalone,
+            text=verified.text,
+            grounded=verified.grounded,
+            sentences=verified.sentences,
+            citations=verified.citations,
+            passages=turn.passages,
+            answerer=self.answerer.name,
+            prompt_version=self.answerer.prompt_version,
+            notes=verified.notes,
+            timings=dict(turn.timings),
+        )
+
+    # -- entry points ----------------------------------------------------------------------------
+    def ask(
+        self, question: str, history: History = (), doc_ids: Sequence[str] | None = None
+    ) -> Answer:
+        return self.chain.invoke(Turn(question, history, doc_ids))
+
+    def stream(
+        self, question: str, history: History = (), doc_ids: Sequence[str] | None = None
+    ) -> Iterator[Any]:
+        """Yield draft pieces (str) as they are written, then the verified ``Answer``."""
+        turn = self._retrieve(self._condense(Turn(question, history, doc_ids)))
+        yield from self._draft_pieces(turn)
+        yield self._verify(turn)

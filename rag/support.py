@@ -1,0 +1,115 @@
+"""How well does a span of a document support a sentence? A score in [0, 1], explained.
+
+No entailment model installs offline here, so the score combines three signals a reader would
+check by eye:
+- coverage: the share of the sentence's content words (stemmed) that the span contains;
+- meaning: cosine similarity of the two (MiniLM) embeddings;
+- numbers: every figure in the sentence must appear in the span, or the score is halved
+  (a wrong number is the most damaging citation error).
+A sentence that appears verbatim in the span scores 1. The threshold is fitted on ExpertQA's
+expert support labels (``bench/citations.py`` prints the fit and its precision/recall).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.embeddings import LocalEmbeddings
+from rag.lexical import tokenize
+from rag.sentences import sentence_spans
+
+# Fitted on the ExpertQA fit split (bench/citations.py); see README "How citations are checked".
+SUPPORT_THRESHOLD = 0.62
+COVERAGE_WEIGHT = 0.5
+NUMBER_PENALTY = 0.5
+
+_MARKER = re.compile(r"\s*\[(\d+)\]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_QUOTES = "\"'“”‘’"
+
+
+def strip_markers(sentence: str) -> str:
+    """The sentence without its [n] markers."""
+    return _MARKER.sub("", sentence).strip()
+
+
+def numbers_in(text: str) -> set[str]:
+    """Figures in a text, normalised ("4,000" -> "4000"); single digits are ignored."""
+    found = {m.group(0).replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
+    return {n for n in found if len(n) > 1}
+
+
+def coverage(claim: str, evidence: str) -> float:
+    """Share of the claim's content tokens present in the evidence."""
+    claim_tokens, evidence_tokens = tokenize([claim, evidence])
+    wanted = set(claim_tokens)
+    if not wanted:
+        return 0.0
+    return len(wanted & set(evidence_tokens)) / len(wanted)
+
+
+def combine(cov: float, similarity: float, numbers_ok: bool) -> float:
+    score = COVERAGE_WEIGHT * cov + (1 - COVERAGE_WEIGHT) * max(0.0, similarity)
+    return score if numbers_ok else score * NUMBER_PENALTY
+
+
+@dataclass(frozen=True)
+class SupportMatch:
+    """The best supporting span (offsets into the document text) and its score."""
+
+    start: int
+    end: int
+    score: float
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.strip(_QUOTES + " ").split())
+
+
+class SupportScorer:
+    """Scores sentences against document spans with the shared embedding model."""
+
+    def __init__(self, embeddings: LocalEmbeddings, threshold: float = SUPPORT_THRESHOLD):
+        self.embeddings = embeddings
+        self.threshold = threshold
+
+    def scores(self, claims: Sequence[str], evidences: Sequence[str]) -> list[float]:
+        """Support of each claim by its evidence (pairwise), in one embedding batch."""
+        if not claims:
+            return []
+        unique = list(dict.fromkeys([*claims, *evidences]))
+        index = {t: i for i, t in enumerate(unique)}
+        vectors = np.asarray(self.embeddings.embed_documents(unique))
+        out = []
+        for claim, evidence in zip(claims, evidences, strict=True):
+            sim = float(vectors[index[claim]] @ vectors[index[evidence]])
+            if _normalise(claim) and _normalise(claim) in _normalise(evidence):
+                out.append(1.0)
+                continue
+            ok = numbers_in(claim) <= numbers_in(evidence)
+            out.append(combine(coverage(claim, evidence), sim, ok))
+        return out
+
+    def best_span(self, claim: str, text: str, start: int, end: int) -> SupportMatch:
+        """The sentence (or pair of adjacent sentences) of ``text[start:end]`` that best
+        supports ``claim``; a verbatim occurrence wins outright."""
+        plain = strip_markers(claim).strip(_QUOTES + " ")
+        if plain:
+            found = text.find(plain, start, end)
+            if found != -1:
+                return SupportMatch(found, found + len(plain), 1.0)
+        spans = sentence_spans(text, start, end)
+        windows = spans + [(a[0], b[1]) for a, b in zip(spans, spans[1:], strict=False)]
+        if not windows or not plain:
+            return SupportMatch(start, start, 0.0)
+        scores = self.scores([plain] * len(windows), [text[s:e] for s, e in windows])
+        best = int(np.argmax(scores))
+        # Prefer the single sentence when the pair adds nothing.
+        return SupportMatch(windows[best][0], windows[best][1], scores[best])
+
+    def supports(self, score: float) -> bool:
+        return score >= self.threshold
