@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,6 +45,7 @@ def services(settings: Settings, embeddings):
 
 
 @pytest.fixture(scope="session")
-def output_dir() -> Iterator[Path]:
+def output_dir() -> Path:
+    """Screenshots and other artefacts a person should look at after a run."""
     OUTPUT.mkdir(exist_ok=True)
-    yield OUTPUT
+    return OUTPUT

@@ -88,7 +88,8 @@ def test_stream_yields_draft_then_the_verified_answer(indexed) -> None:
     from rag.types import Answer
 
     items = list(indexed.pipeline.stream("How many fugitives were arrested?"))
-    assert all(isinstance(i, str) for i in items[:-1]) and items[:-1]
+    assert items[:-1]
+    assert all(isinstance(i, str) for i in items[:-1])
     assert isinstance(items[-1], Answer)
     assert "26 fugitives" in items[-1].text
 
@@ -130,7 +131,8 @@ def test_instructions_inside_documents_change_nothing(tmp_path: Path, embeddings
 
     assert answer.text == baseline.text
     assert [c.quote for c in answer.citations] == [c.quote for c in baseline.citations]
-    assert "PWNED" not in answer.text and "harmless" not in answer.text
+    assert "PWNED" not in answer.text
+    assert "harmless" not in answer.text
     # Asked about the memo itself, the answer quotes it as data, with its citation.
     about = poisoned.pipeline.ask("What does the memo found on the shared drive say?")
     assert all(s.supported for s in about.sentences)

@@ -14,7 +14,10 @@ from rag.sentences import sentence_spans, split_sentences
         ("See No. 5 and go.", ["See No. 5 and go."]),
         ("J. Doe spoke. Others did not!", ["J. Doe spoke.", "Others did not!"]),
         ("Is it? Yes.", ["Is it?", "Yes."]),
-        ("They move $19-29 billion. Officials agree.", ["They move $19-29 billion.", "Officials agree."]),
+        (
+            "They move $19-29 billion. Officials agree.",
+            ["They move $19-29 billion.", "Officials agree."],
+        ),
         ("(It was 2025.) Done", ["(It was 2025.)", "Done"]),
         ("Heading\n\nBody text here. More.", ["Heading", "Body text here.", "More."]),
         ("prices rose 3.5 percent. Then fell.", ["prices rose 3.5 percent.", "Then fell."]),
