@@ -40,7 +40,7 @@ class LocalEmbeddings(Embeddings):
     @property
     def max_tokens(self) -> int:
         """Tokens of content that fit the window, leaving room for [CLS] and [SEP]."""
-        return int(self.model.max_seq_length) - 2
+        return int(self.model.max_seq_length or 256) - 2
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         encoded = self.model.tokenizer(texts, add_special_tokens=False)["input_ids"]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import chromadb
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.config import Settings as ChromaSettings
 
@@ -77,11 +78,17 @@ class DocRecord:
 
 
 def _record(doc_id: str, md: dict[str, Any]) -> DocRecord:
-    meta = DocMeta(**{k: (str(md[k]) if md.get(k) is not None else None) for k in _META_KEYS})
+    values = {k: (str(md[k]) if md.get(k) is not None else None) for k in _META_KEYS}
     return DocRecord(
         doc_id=doc_id,
         source=str(md.get("source", "")),
-        meta=DocMeta(**{**meta.to_dict(), "title": meta.title or doc_id}),
+        meta=DocMeta(
+            title=values["title"] or doc_id,
+            outlet=values["outlet"],
+            date=values["date"],
+            url=values["url"],
+            reliability=values["reliability"],
+        ),
         file_sha=str(md.get("file_sha", "")),
         chunker=str(md.get("chunker", "")),
         n_chunks=int(md.get("n_chunks", 0)),
@@ -100,6 +107,11 @@ def _chunk(chunk_id: str, text: str, md: dict[str, Any]) -> Chunk:
         paragraph=int(md["paragraph"]),
         text=text,
     )
+
+
+def _vectors(rows: Sequence[Sequence[float]]) -> Any:
+    """Float32 matrix for Chroma (its type hints accept no plain nested lists)."""
+    return np.asarray(rows, dtype=np.float32)
 
 
 def _now() -> str:
@@ -150,7 +162,7 @@ class Store:
         }
         md.update({k: v for k, v in doc.meta.to_dict().items() if v})
         self.docs.upsert(
-            ids=[doc.doc_id], documents=[doc.text], metadatas=[md], embeddings=[list(embedding)]
+            ids=[doc.doc_id], documents=[doc.text], metadatas=[md], embeddings=_vectors([embedding])
         )
 
     def delete_document(self, doc_id: str) -> None:
@@ -167,7 +179,7 @@ class Store:
         self.chunks.upsert(
             ids=[c.chunk_id for c in chunks],
             documents=[c.text for c in chunks],
-            embeddings=[list(e) for e in embeddings],
+            embeddings=_vectors(embeddings),
             metadatas=[
                 {
                     "doc_id": c.doc_id,
@@ -221,7 +233,9 @@ class Store:
             return []
         got = self.chunks.get(ids=list(ids), include=["metadatas", "documents"])
         rows = zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
-        return [(_chunk(cid, t or "", md), str(md.get("file_sha", ""))) for cid, t, md in rows]
+        return [
+            (_chunk(cid, t or "", dict(md)), str(md.get("file_sha", ""))) for cid, t, md in rows
+        ]
 
     def chunk_embeddings(self, ids: Sequence[str]) -> dict[str, list[float]]:
         if not ids:
@@ -241,7 +255,7 @@ class Store:
         if doc_ids is not None:
             where = {"doc_id": {"$in": list(doc_ids)}}
         got = self.chunks.query(
-            query_embeddings=[list(vector)],
+            query_embeddings=_vectors([vector]),
             n_results=min(n, total),
             where=where,
             include=["metadatas", "documents", "distances"],
@@ -254,6 +268,6 @@ class Store:
             strict=True,
         )
         return [
-            (_chunk(cid, text or "", md), str(md.get("file_sha", "")), 1.0 - float(dist))
+            (_chunk(cid, text or "", dict(md)), str(md.get("file_sha", "")), 1.0 - float(dist))
             for cid, text, md, dist in rows
         ]

@@ -20,9 +20,16 @@ class BackendUnavailable(RuntimeError):
 
 
 class Answerer(Protocol):
-    name: str
-    prompt_version: str | None
-    condenses_followups: bool
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def prompt_version(self) -> str | None:
+        """Which prompt file wrote the answer (for the audit record); None without a prompt."""
+        ...
+
+    @property
+    def condenses_followups(self) -> bool: ...
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
         """Yield pieces of a draft whose sentences cite passages as [1]..[len(passages)]."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from langchain_core.language_models import BaseChatModel
+
 from rag.answerers.base import Answerer
 from rag.answerers.chat import ChatAnswerer
 from rag.answerers.extractive import ExtractiveAnswerer
@@ -25,7 +27,7 @@ def make_answerer(settings: Settings, embeddings: LocalEmbeddings) -> Answerer:
             except ImportError as exc:
                 raise _missing("ollama") from exc
             url = settings.llm_base_url or OLLAMA_DEFAULT_URL
-            model = ChatOllama(
+            model: BaseChatModel = ChatOllama(
                 model=settings.llm_model,
                 base_url=url,
                 temperature=0,
@@ -39,7 +41,7 @@ def make_answerer(settings: Settings, embeddings: LocalEmbeddings) -> Answerer:
                 raise _missing("openai") from exc
             from pydantic import SecretStr
 
-            model = ChatOpenAI(
+            openai_model: BaseChatModel = ChatOpenAI(
                 model=settings.llm_model,
                 base_url=settings.llm_base_url,
                 api_key=SecretStr(settings.llm_api_key or "not-needed"),
@@ -47,5 +49,5 @@ def make_answerer(settings: Settings, embeddings: LocalEmbeddings) -> Answerer:
                 timeout=settings.llm_timeout,
                 max_retries=1,
             )
-            return ChatAnswerer(model, "openai", settings.llm_base_url or "the OpenAI API")
+            return ChatAnswerer(openai_model, "openai", settings.llm_base_url or "the OpenAI API")
     raise ValueError(f"unknown answerer {settings.answerer!r}")

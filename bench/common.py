@@ -1,0 +1,141 @@
+"""Helpers every section shares: timing, percentiles, markdown tables, memory, a temp store.
+
+The embedding model is loaded once per process and shared by all sections, exactly as the app
+does, so ingest and query timings never include model loading.
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from rag.embeddings import LocalEmbeddings
+    from rag.services import Services
+
+T = TypeVar("T")
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+BENCH_COLLECTION = "bench"
+
+
+# --- timing -----------------------------------------------------------------------------------
+
+
+def timed(fn: Callable[[], T]) -> tuple[T, float]:
+    """``fn()`` and its wall-clock duration in milliseconds."""
+    start = time.perf_counter()
+    result = fn()
+    return result, (time.perf_counter() - start) * 1000.0
+
+
+def median_p95(values_ms: Sequence[float]) -> tuple[float, float]:
+    """Median and 95th percentile (inclusive quantiles, so small samples stay within range)."""
+    if not values_ms:
+        return float("nan"), float("nan")
+    if len(values_ms) == 1:
+        return values_ms[0], values_ms[0]
+    p95 = statistics.quantiles(values_ms, n=20, method="inclusive")[18]
+    return statistics.median(values_ms), p95
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB (ru_maxrss is KB on Linux)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+def fmt(value: Any, digits: int = 4) -> str:
+    """Floats to fixed digits; everything else as text."""
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A GitHub markdown table; floats are formatted by the caller or with 4 digits."""
+    cells = [[fmt(c) for c in row] for row in rows]
+    lines = [
+        "| " + " | ".join(headers) + " |",
+        "|" + "|".join("---" for _ in headers) + "|",
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in cells]
+    return "\n".join(lines)
+
+
+def log(message: str) -> None:
+    """Progress for the person waiting, on stderr so stdout stays pure markdown."""
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+# --- shared model and temp stores -------------------------------------------------------------
+
+
+@dataclass
+class ModelLoad:
+    embeddings: LocalEmbeddings
+    seconds: float
+
+
+_MODEL: ModelLoad | None = None
+
+
+def shared_embeddings() -> ModelLoad:
+    """The one embedding model of this process (loaded on first use; its load time kept)."""
+    global _MODEL
+    if _MODEL is None:
+        from rag.embeddings import LocalEmbeddings
+
+        start = time.perf_counter()
+        embeddings = LocalEmbeddings()
+        _MODEL = ModelLoad(embeddings, time.perf_counter() - start)
+    return _MODEL
+
+
+def model_load_seconds() -> float | None:
+    """How long the shared model took to load, or None if no section loaded it."""
+    return _MODEL.seconds if _MODEL else None
+
+
+@contextmanager
+def temp_services(corpus_dir: Path) -> Iterator[Services]:
+    """Fresh services on an embedded Chroma in a temp dir, deleted afterwards.
+
+    The store location, collection and answerer are forced so a bench run can never write into
+    a user's store or Chroma server set through ``RAG_*`` variables; the retrieval knobs
+    (``RAG_CANDIDATES``, ``RAG_CHUNK_TOKENS``, ...) still come from the environment, so they can
+    be compared run against run.
+    """
+    from rag.config import Settings
+    from rag.services import build_services
+
+    with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
+        settings = Settings(
+            data_dir=Path(tmp) / "data",
+            corpus_dir=corpus_dir,
+            collection=BENCH_COLLECTION,
+            chroma_host=None,
+            answerer="extractive",
+        )
+        yield build_services(settings, shared_embeddings().embeddings)
+
+
+def settings_line(services: Services) -> str:
+    """The retrieval settings a number was measured with."""
+    s = services.settings
+    return (
+        f"settings: chunk_tokens={s.chunk_tokens}, overlap_sentences={s.chunk_overlap_sentences}, "
+        f"candidates={s.candidates}, embedding_batch_size={s.embedding_batch_size}"
+    )

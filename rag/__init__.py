@@ -1,0 +1,1 @@
+"""Newsroom RAG: cited, disagreement-aware answers over a journalist's documents, offline."""

@@ -1,0 +1,207 @@
+"""HTML for the web UI: an ``Answer`` as a chat message, its citations as source cards.
+
+Presentation only: it adds no claims and decides nothing about support; it shows what the
+citation check decided. Every piece of document or answer text goes through ``html.escape``,
+so a document cannot inject markup or script. The output has no blank lines and no Markdown
+(the chat renders it as HTML, not Markdown), so ``*``, ``_``, ``#`` or ``[5]`` in a quote stay
+literal text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from html import escape
+from urllib.parse import urlparse
+
+from rag.types import Answer, Citation, Passage
+
+UNSUPPORTED_TITLE = "Not supported by the retrieved sources"
+UNSUPPORTED_BADGE = "⚠ unsupported"
+REFUSAL_HINT = (
+    "Try naming a person, place or event that the documents mention, or check that the "
+    "documents you need are ingested."
+)
+EMPTY_INDEX = "Nothing is indexed yet: run `make run` (or `rag ingest`) to add documents."
+EMPTY_QUESTION = "Type a question."
+SOURCES_PLACEHOLDER = "Ask a question: the passages that back each sentence of the answer appear here."
+
+
+def _text(value: str) -> str:
+    """Escaped text on one line: a blank line or a newline cannot end or split our markup."""
+    return escape(" ".join(value.split()))
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def _passage(value: str) -> str:
+    """Escaped document text; its paragraph breaks become small gaps (CSS ``.pb``)."""
+    return _PARAGRAPH_BREAK.sub('<span class="pb"></span>', escape(value))
+
+
+def _code_spans(message: str) -> str:
+    """Escape a message, turning `backticked` words into <code> (our own messages only)."""
+    parts = escape(message).split("`")
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
+
+def question_html(question: str) -> str:
+    return f'<div class="question">{_text(question)}</div>'
+
+
+def pending_html(note: str = "Searching the documents…") -> str:
+    return f'<div class="answer pending"><span class="spinner"></span>{escape(note)}</div>'
+
+
+def draft_html(draft: str) -> str:
+    """The draft as it is written, before the citation check; marked as unchecked."""
+    return (
+        '<div class="answer draft">'
+        f'<p class="draft-note">Draft: checking every sentence against its source…</p>'
+        f"<p>{_text(draft)}</p></div>"
+    )
+
+
+def message_html(message: str, kind: str = "error") -> str:
+    """A one-line message from us (an error, a hint), not an answer."""
+    icon = "⚠ " if kind == "error" else ""
+    return f'<div class="answer message {escape(kind)}"><p>{icon}{_code_spans(message)}</p></div>'
+
+
+def _marker(turn: int, n: int) -> str:
+    return (
+        f'<a class="cite" href="#src-{turn}-{n}" data-turn="{turn}" data-n="{n}" '
+        f'title="Show source [{n}]">[{n}]</a>'
+    )
+
+
+def answer_html(answer: Answer, turn: int) -> str:
+    """The verified answer: paragraphs, citation markers, unsupported sentences flagged."""
+    if not answer.grounded:
+        return (
+            f'<div class="answer refusal" data-turn="{turn}">'
+            f"<p>{_text(answer.text)}</p>"
+            f'<p class="hint">{escape(REFUSAL_HINT)}</p></div>'
+        )
+    paragraphs: dict[int, list[str]] = {}
+    for s in answer.sentences:
+        text = _text(s.text)
+        if s.supported:
+            marks = "".join(_marker(turn, n) for n in s.citations)
+            piece = f'<span class="sentence">{text}{marks}</span>'
+        else:
+            piece = (
+                f'<span class="unsupported" title="{escape(UNSUPPORTED_TITLE)}">{text}'
+                f' <span class="badge">{escape(UNSUPPORTED_BADGE)}</span></span>'
+            )
+        paragraphs.setdefault(s.paragraph, []).append(piece)
+    body = "".join(f"<p>{' '.join(pieces)}</p>" for _, pieces in sorted(paragraphs.items()))
+    return f'<div class="answer" data-turn="{turn}">{body}</div>'
+
+
+def _attribution(c: Citation) -> str:
+    where = ", ".join(_text(x) for x in (c.meta.outlet, c.meta.date) if x)
+    parts = [f'<span class="src-title">{_text(c.meta.title)}</span>']
+    if where:
+        parts.append(f" — {where}")
+    parts.append(f" · ¶{c.paragraph}")
+    if c.meta.reliability:
+        parts.append(f' · <span class="reliability">{_text(c.meta.reliability)}</span>')
+    return "".join(parts)
+
+
+def _link(url: str | None) -> str:
+    """The source's address as a link, only for http(s) addresses (never javascript: etc.)."""
+    if not url:
+        return ""
+    if urlparse(url).scheme.lower() not in ("http", "https"):
+        return f'<div class="src-url">{_text(url)}</div>'
+    href = escape(url, quote=True)
+    return (
+        f'<div class="src-url"><a href="{href}" target="_blank" rel="noopener noreferrer">'
+        f"{_text(url)}</a></div>"
+    )
+
+
+def highlighted_passage(c: Citation) -> str:
+    """The retrieved chunk with the quoted span in <mark>; the quote alone if offsets disagree."""
+    quote = f"<mark>{_passage(c.quote)}</mark>"
+    p = c.passage
+    if p is None:
+        return quote
+    chunk = p.chunk
+    s, e = c.start - chunk.start, c.end - chunk.start
+    if not (0 <= s <= e <= len(chunk.text)) or chunk.text[s:e] != c.quote:
+        found = chunk.text.find(c.quote)
+        if found < 0 or not c.quote:
+            return quote
+        s, e = found, found + len(c.quote)
+    before, after = chunk.text[:s], chunk.text[e:]
+    return f"{_passage(before)}{quote}{_passage(after)}"
+
+
+def source_card(c: Citation, turn: int) -> str:
+    return (
+        f'<article class="source-card" id="src-{turn}-{c.n}" data-turn="{turn}" '
+        f'data-n="{c.n}">'
+        f'<header><span class="src-n">[{c.n}]</span> {_attribution(c)}</header>'
+        f'<div class="passage">{highlighted_passage(c)}</div>'
+        f"{_link(c.meta.url)}</article>"
+    )
+
+
+def _retrieved_card(p: Passage, i: int) -> str:
+    where = ", ".join(_text(x) for x in (p.meta.outlet, p.meta.date) if x)
+    head = f'<span class="src-title">{_text(p.meta.title)}</span>'
+    head += f" — {where}" if where else ""
+    return (
+        f'<article class="source-card retrieved"><header><span class="src-n">#{i}</span> '
+        f"{head} · ¶{p.chunk.paragraph}</header>"
+        f'<div class="passage">{_passage(p.chunk.text)}</div></article>'
+    )
+
+
+def checks_html(answer: Answer) -> str:
+    """What the citation check did: counts, corrections, removals, disagreements."""
+    items: list[str] = []
+    if answer.grounded:
+        total = len(answer.sentences)
+        supported = total - len(answer.unsupported)
+        items.append(f"{supported} of {total} sentences backed by a quoted passage.")
+    items += [_text(n) for n in answer.notes]
+    for conflict in answer.conflicts:
+        items.append("Sources disagree: " + _text(str(getattr(conflict, "summary", conflict))))
+    if not items:
+        return ""
+    lis = "".join(f"<li>{x}</li>" for x in items)
+    return f'<div class="checks"><div class="checks-title">Checks</div><ul>{lis}</ul></div>'
+
+
+def turn_sources_html(answer: Answer, turn: int, *, active: bool) -> str:
+    """One turn's source cards; only the active turn is shown (markers switch turns)."""
+    hidden = "" if active else " inactive"
+    head = (
+        f'<div class="turn-question">Sources for: “{_text(answer.question)}”</div>'
+        f"{checks_html(answer)}"
+    )
+    if answer.citations:
+        cards = "".join(source_card(c, turn) for c in answer.citations)
+    else:
+        cards = '<p class="no-sources">No passage answers this question.</p>'
+        if answer.passages:
+            closest = "".join(_retrieved_card(p, i) for i, p in enumerate(answer.passages, 1))
+            cards += (
+                "<details><summary>Closest retrieved passages (not cited)</summary>"
+                f"{closest}</details>"
+            )
+    return f'<section class="turn-sources{hidden}" data-turn="{turn}">{head}{cards}</section>'
+
+
+def sources_html(answers: Sequence[Answer | None]) -> str:
+    """The Sources panel for a conversation: turn numbers are 1-based indexes into answers."""
+    shown = [(t, a) for t, a in enumerate(answers, start=1) if a is not None]
+    if not shown:
+        return f'<div class="sources-empty">{escape(SOURCES_PLACEHOLDER)}</div>'
+    last = shown[-1][0]
+    return "".join(turn_sources_html(a, t, active=t == last) for t, a in reversed(shown))

@@ -1,0 +1,90 @@
+"""Playwright helpers: Debian's Chromium (never a downloaded one), headless, no phoning home."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORT = {"width": 1400, "height": 900}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A launched Gradio app and the address it listens on."""
+
+    app: Any
+    url: str
+
+
+@contextmanager
+def serve(app: Any, **launch_kwargs: Any) -> Iterator[Server]:
+    """Launch a Gradio Blocks in this process on 127.0.0.1 and a free port; close it after."""
+    port = free_port()
+    app.launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        **launch_kwargs,
+    )
+    try:
+        yield Server(app, f"http://127.0.0.1:{port}/")
+    finally:
+        app.close(verbose=False)
+
+
+@dataclass
+class Requests:
+    """Every URL a page asked for (including ones that failed or were blocked)."""
+
+    urls: list[str] = field(default_factory=list)
+
+    def attach(self, page: Any) -> None:
+        page.on("request", lambda request: self.urls.append(request.url))
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Chromium browser (Playwright sync API)."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        raise RuntimeError("no /usr/bin/chromium: run `make chromium` (apt-get install chromium)")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_page(browser: Any, url: str, requests: Requests | None = None) -> Any:
+    """A new page at ``url``, loaded and with the Gradio app rendered (not 'networkidle')."""
+    page = browser.new_page(viewport=VIEWPORT)
+    if requests is not None:
+        requests.attach(page)
+    page.goto(url, wait_until="load")
+    page.wait_for_selector("#question textarea", timeout=30_000)
+    return page
