@@ -50,6 +50,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     start = time.perf_counter()
+    load_start = os.getloadavg()[0]
     parts: list[str] = []
     timings: list[list[str]] = []
     for name, module_name in SECTIONS:
@@ -72,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "",
             f"embedding model load: {model_load}; peak RSS: {peak_rss_mb():.0f} MB"
             + (f"; --limit {args.limit}" if args.limit else ""),
+            f"machine: {os.cpu_count()} CPUs; 1-min load average at start {load_start:.2f}, "
+            f"at end {os.getloadavg()[0]:.2f} (timings are wall-clock: other processes count)",
         ]
     )
     print(footer + "\n", flush=True)

@@ -42,6 +42,10 @@ class LocalEmbeddings(Embeddings):
         """Tokens of content that fit the window, leaving room for [CLS] and [SEP]."""
         return int(self.model.max_seq_length or 256) - 2
 
+    @property
+    def dimensions(self) -> int:
+        return int(self.model.get_embedding_dimension() or 384)
+
     def count_tokens(self, texts: list[str]) -> list[int]:
         encoded = self.model.tokenizer(texts, add_special_tokens=False)["input_ids"]
         return [len(ids) for ids in encoded]

@@ -15,12 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.readers import UnreadableFile, iter_corpus_files, read_file
 from tqdm import tqdm
 
 from rag.chunking import ChunkLimits, split_document
 from rag.config import Settings
 from rag.embeddings import LocalEmbeddings
+from rag.readers import UnreadableFile, iter_corpus_files, read_file
 from rag.retrieval import sync_lexical
 from rag.store import DocRecord, Store
 from rag.types import Chunk, Document, IngestReport
@@ -122,36 +122,59 @@ class Ingestor:
         return _Planned(doc, chunks, record is None, bool(record and record.file_sha == sha))
 
     def _write(self, plan: list[_Planned], report: IngestReport, progress: Progress | None) -> None:
-        total = sum(len(p.chunks) for p in plan)
-        batch = self.settings.embedding_batch_size
-        bar = tqdm(total=total, unit="chunk", desc="Embedding", disable=not sys.stderr.isatty())
+        """Embed and store chunks in batches across documents; a document's record is written
+        in the same batch as its last chunk, never before."""
+        for item in plan:
+            if item.same_bytes:
+                self.store.delete_chunks_of(item.doc.doc_id)
+        queue = [(item, chunk) for item in plan for chunk in item.chunks]
+        left = {item.doc.doc_id: len(item.chunks) for item in plan}
+        first_vector: dict[str, list[float]] = {}
+        batch_size = self.settings.embedding_batch_size
         done = 0
+        bar = tqdm(
+            total=len(queue), unit="chunk", desc="Embedding", disable=not sys.stderr.isatty()
+        )
         with bar:
-            for item in plan:
-                title = item.doc.meta.title
-                if item.same_bytes:
-                    self.store.delete_chunks_of(item.doc.doc_id)
-                for i in range(0, len(item.chunks), batch):
-                    part = item.chunks[i : i + batch]
-                    vectors = self.embeddings.embed_documents(
-                        [embedding_text(title, c) for c in part]
-                    )
-                    self.store.add_chunks(part, item.doc.file_sha, vectors)
-                    done += len(part)
-                    bar.update(len(part))
-                    if progress:
-                        progress(done, total, title)
-                self.store.put_document(
-                    item.doc,
-                    self.signature,
-                    len(item.chunks),
-                    self.embeddings.embed_query(title),
+            for i in range(0, len(queue), batch_size):
+                batch = queue[i : i + batch_size]
+                vectors = self.embeddings.embed_documents(
+                    [embedding_text(item.doc.meta.title, c) for item, c in batch]
                 )
-                report.chunks += len(item.chunks)
-                if item.is_new:
-                    report.added += 1
-                else:
-                    report.updated += 1
+                self.store.add_chunks(
+                    [c for _, c in batch], [item.doc.file_sha for item, _ in batch], vectors
+                )
+                finished = []
+                for (item, _), vector in zip(batch, vectors, strict=True):
+                    first_vector.setdefault(item.doc.doc_id, vector)
+                    left[item.doc.doc_id] -= 1
+                    if left[item.doc.doc_id] == 0:
+                        finished.append(item)
+                self._finish(finished, first_vector, report)
+                done += len(batch)
+                bar.update(len(batch))
+                if progress:
+                    progress(done, len(queue), batch[-1][0].doc.meta.title)
+        self._finish([item for item in plan if not item.chunks], first_vector, report)
+
+    def _finish(
+        self, items: list[_Planned], first_vector: dict[str, list[float]], report: IngestReport
+    ) -> None:
+        """Mark documents complete. Their record's vector is their first chunk's (which
+        carries the title): a document-level vector at no extra embedding cost."""
+        if not items:
+            return
+        dims = self.embeddings.dimensions
+        vectors = [first_vector.get(i.doc.doc_id, [1.0] + [0.0] * (dims - 1)) for i in items]
+        self.store.put_documents(
+            [item.doc for item in items], self.signature, [len(i.chunks) for i in items], vectors
+        )
+        for item in items:
+            report.chunks += len(item.chunks)
+            if item.is_new:
+                report.added += 1
+            else:
+                report.updated += 1
 
     def _prune(self, paths: list[Path], records: dict[str, DocRecord], seen: set[str]) -> int:
         folders = [p for p in paths if p.is_dir()]

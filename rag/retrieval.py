@@ -129,16 +129,17 @@ class Retriever:
 
         n = self.settings.candidates
         vector = self.embeddings.embed_query(question)
-        dense = [
-            (c, sim)
-            for c, sha, sim in self.store.dense_search(vector, n, list(scope))
-            if live(c, sha)
-        ]
-        lexical = self.lexical(all_records)
-        allowed = None
-        if doc_ids is not None:
-            allowed = {cid for cid in lexical.chunk_ids if cid.split(":", 1)[0] in scope}
-        sparse = lexical.search(question, n, allowed)
+        dense: list[tuple[Chunk, float]] = []
+        if mode != "bm25":
+            hits = self.store.dense_search(vector, n, list(scope))
+            dense = [(c, sim) for c, sha, sim in hits if live(c, sha)]
+        sparse: list[tuple[str, float]] = []
+        if mode != "dense":
+            lexical = self.lexical(all_records)
+            allowed = None
+            if doc_ids is not None:
+                allowed = {cid for cid in lexical.chunk_ids if cid.split(":", 1)[0] in scope}
+            sparse = lexical.search(question, n, allowed)
 
         fused = rrf([[c.chunk_id for c, _ in dense], [cid for cid, _ in sparse]])
         chunks = {c.chunk_id: c for c, _ in dense}

@@ -145,24 +145,40 @@ class Store:
         text = (got["documents"] or [""])[0] or ""
         return Document(doc_id, record.source, text, record.meta, record.file_sha)
 
-    def put_document(
-        self, doc: Document, chunker: str, n_chunks: int, embedding: Sequence[float]
+    def put_documents(
+        self,
+        docs: Sequence[Document],
+        chunker: str,
+        n_chunks: Sequence[int],
+        embeddings: Sequence[Sequence[float]],
     ) -> None:
-        """Write the record that marks ``doc`` as completely indexed (after its chunks)."""
-        old = self.docs.get(ids=[doc.doc_id], include=["metadatas"])
-        old_md = dict((old["metadatas"] or [{}])[0] or {}) if old["ids"] else {}
-        now = _now()
-        md: dict[str, Any] = {
-            "source": doc.source,
-            "file_sha": doc.file_sha,
-            "chunker": chunker,
-            "n_chunks": n_chunks,
-            "added_at": old_md.get("added_at", now),
-            "updated_at": now,
+        """Write the records that mark ``docs`` as completely indexed (after their chunks)."""
+        if not docs:
+            return
+        ids = [d.doc_id for d in docs]
+        old = self.docs.get(ids=ids, include=["metadatas"])
+        added = {
+            i: dict(m or {}).get("added_at")
+            for i, m in zip(old["ids"], old["metadatas"] or [], strict=True)
         }
-        md.update({k: v for k, v in doc.meta.to_dict().items() if v})
+        now = _now()
+        metadatas: list[Any] = []
+        for doc, count in zip(docs, n_chunks, strict=True):
+            md: dict[str, Any] = {
+                "source": doc.source,
+                "file_sha": doc.file_sha,
+                "chunker": chunker,
+                "n_chunks": count,
+                "added_at": added.get(doc.doc_id) or now,
+                "updated_at": now,
+            }
+            md.update({k: v for k, v in doc.meta.to_dict().items() if v})
+            metadatas.append(md)
         self.docs.upsert(
-            ids=[doc.doc_id], documents=[doc.text], metadatas=[md], embeddings=_vectors([embedding])
+            ids=ids,
+            documents=[d.text for d in docs],
+            metadatas=metadatas,
+            embeddings=_vectors(embeddings),
         )
 
     def delete_document(self, doc_id: str) -> None:
@@ -174,8 +190,12 @@ class Store:
 
     # -- chunks ------------------------------------------------------------------------------
     def add_chunks(
-        self, chunks: Sequence[Chunk], file_sha: str, embeddings: Sequence[Sequence[float]]
+        self,
+        chunks: Sequence[Chunk],
+        file_shas: Sequence[str],
+        embeddings: Sequence[Sequence[float]],
     ) -> None:
+        """Upsert chunks, each tagged with the version (file sha) of its document."""
         self.chunks.upsert(
             ids=[c.chunk_id for c in chunks],
             documents=[c.text for c in chunks],
@@ -183,13 +203,13 @@ class Store:
             metadatas=[
                 {
                     "doc_id": c.doc_id,
-                    "file_sha": file_sha,
+                    "file_sha": sha,
                     "index": c.index,
                     "start": c.start,
                     "end": c.end,
                     "paragraph": c.paragraph,
                 }
-                for c in chunks
+                for c, sha in zip(chunks, file_shas, strict=True)
             ],
         )
 

@@ -26,6 +26,8 @@ from rag.sentences import sentence_spans
 SUPPORT_THRESHOLD = 0.62
 COVERAGE_WEIGHT = 0.5
 NUMBER_PENALTY = 0.5
+PREFILTER_ABOVE = 12  # sentences; beyond this only the closest ones are scored in detail
+PREFILTER_KEEP = 4
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -66,6 +68,11 @@ class SupportMatch:
     score: float
 
 
+def _adjacent(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Two sentences that follow each other (nothing but whitespace between them)."""
+    return not text[a[1] : b[0]].strip()
+
+
 def _normalise(text: str) -> str:
     return " ".join(text.strip(_QUOTES + " ").split())
 
@@ -103,13 +110,27 @@ class SupportScorer:
             if found != -1:
                 return SupportMatch(found, found + len(plain), 1.0)
         spans = sentence_spans(text, start, end)
-        windows = spans + [(a[0], b[1]) for a, b in zip(spans, spans[1:], strict=False)]
-        if not windows or not plain:
+        if not spans or not plain:
             return SupportMatch(start, start, 0.0)
+        if len(spans) > PREFILTER_ABOVE:
+            spans = self._closest(plain, text, spans)
+        windows = spans + [
+            (a[0], b[1]) for a, b in zip(spans, spans[1:], strict=False) if _adjacent(text, a, b)
+        ]
         scores = self.scores([plain] * len(windows), [text[s:e] for s, e in windows])
         best = int(np.argmax(scores))
-        # Prefer the single sentence when the pair adds nothing.
         return SupportMatch(windows[best][0], windows[best][1], scores[best])
+
+    def _closest(
+        self, claim: str, text: str, spans: list[tuple[int, int]]
+    ) -> list[tuple[int, int]]:
+        """The few sentences nearest in meaning (long evidence: score windows around them)."""
+        vectors = np.asarray(
+            self.embeddings.embed_documents([claim] + [text[s:e] for s, e in spans])
+        )
+        sims = vectors[1:] @ vectors[0]
+        keep = sorted(np.argsort(-sims)[:PREFILTER_KEEP].tolist())
+        return [spans[i] for i in keep]
 
     def supports(self, score: float) -> bool:
         return score >= self.threshold

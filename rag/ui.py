@@ -44,6 +44,7 @@ EXTRACTIVE_NOTE = (
     "(no follow-up context)."
 )
 NOTHING_TO_COPY = "Ask a question first: the answer will appear here with its footnotes."
+FOOTNOTES_HINT = "Click “Copy with footnotes” for the latest answer as Markdown with footnotes."
 
 CSS = """
 .gradio-container { max-width: 1600px !important; }
@@ -52,7 +53,7 @@ CSS = """
 #title-bar p { margin: 0; color: var(--body-text-color); opacity: 0.8; }
 #title-bar .banner { margin-top: 8px; padding: 8px 12px; border-radius: 6px;
   background: #fdecea; color: #8a1c12; border: 1px solid #f5c2bd; }
-#extractive-note { font-size: 0.85rem; color: var(--body-text-color-subdued); padding: 0 2px; }
+#extractive-note .note { font-size: 0.85rem; opacity: 0.75; }
 #chat .answer p { margin: 0 0 0.6em; line-height: 1.5; }
 #chat .answer p:last-child { margin-bottom: 0; }
 #chat a.cite { display: inline-block; margin-left: 2px; padding: 0 4px; border-radius: 4px;
@@ -60,11 +61,10 @@ CSS = """
   vertical-align: 0.15em; color: var(--color-accent); background: var(--color-accent-soft);
   cursor: pointer; }
 #chat a.cite:hover { text-decoration: underline; }
-#chat .unsupported { background: #fff4d6; border-bottom: 2px dotted #c98a00; }
+#chat .unsupported { background: #fff4d6; color: #3d2b00; border-bottom: 2px dotted #c98a00; }
 #chat .unsupported .badge { font-size: 0.75em; font-weight: 600; color: #8a5a00;
   white-space: nowrap; }
-#chat .refusal .hint, #chat .draft-note { font-size: 0.85em;
-  color: var(--body-text-color-subdued); }
+#chat .refusal .hint, #chat .draft-note { font-size: 0.85em; opacity: 0.7; }
 #chat .draft { opacity: 0.8; }
 #chat .message.error p { color: #a11d12; }
 #chat .spinner { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 6px;
@@ -72,14 +72,17 @@ CSS = """
   border-radius: 50%; animation: rag-spin 0.8s linear infinite; vertical-align: -1px; }
 @keyframes rag-spin { to { transform: rotate(360deg); } }
 #sources-title { font-weight: 600; font-size: 1.05rem; margin: 0; }
-#sources { height: 540px; overflow-y: auto !important; padding: 2px 6px 2px 0 !important; }
-#sources .sources-empty, #sources .no-sources { color: var(--body-text-color-subdued); }
+#sources-head { align-items: center; }
+#sources { height: max(300px, calc(100vh - 445px)); overflow-y: auto !important;
+  padding: 10px 10px 0 !important; border: 1px solid var(--border-color-primary) !important;
+  border-radius: var(--block-radius); background: var(--background-fill-secondary); }
+#sources .sources-empty, #sources .no-sources { opacity: 0.7; }
 #sources .turn-sources.inactive { display: none; }
-#sources .turn-question { font-size: 0.85rem; color: var(--body-text-color-subdued);
+#sources .turn-question { font-size: 0.85rem; opacity: 0.75;
   margin-bottom: 8px; }
 #sources .checks { font-size: 0.82rem; border: 1px solid var(--border-color-primary);
   border-radius: 6px; padding: 6px 10px; margin-bottom: 10px;
-  background: var(--background-fill-secondary); }
+  background: var(--background-fill-primary); }
 #sources .checks-title { font-weight: 600; margin-bottom: 2px; }
 #sources .checks ul { margin: 0; padding-left: 1.1em; }
 #sources .source-card { border: 1px solid var(--border-color-primary); border-radius: 8px;
@@ -91,10 +94,12 @@ CSS = """
 #sources .reliability { font-style: italic; }
 #sources .passage { font-size: 0.9rem; line-height: 1.5; overflow-wrap: anywhere; }
 #sources .passage .pb { display: block; height: 0.5em; }
-#sources .passage mark { background: #fff1a8; color: inherit; padding: 0 1px; }
+#sources .passage mark { background: #fff1a8; color: #1f1f1f; padding: 0 1px; }
 #sources .src-url { font-size: 0.8rem; margin-top: 4px; overflow-wrap: anywhere; }
 #sources .source-card.active, #sources .source-card:target {
-  border-color: var(--color-accent); box-shadow: 0 0 0 3px var(--color-accent-soft); }
+  border-color: var(--color-accent); box-shadow: 0 0 0 2px var(--color-accent);
+  animation: rag-flash 1.2s ease-out; }
+@keyframes rag-flash { from { background: var(--color-accent-soft); } }
 #sources .source-card.active mark { background: #ffd84d; }
 #sources details summary { cursor: pointer; font-size: 0.85rem; margin: 6px 0; }
 #footnotes textarea, #footnotes .cm-content { font-size: 0.82rem; }
@@ -145,7 +150,7 @@ def launch_kwargs() -> dict[str, Any]:
         ),
         "css": CSS,
         "head": HEAD,
-        "footer_links": ["settings"],
+        "footer_links": [],
         "run_history": False,
         "share": False,
         "ssr_mode": False,
@@ -187,7 +192,7 @@ def build_ui(services: Services | None, startup_error: str | None = None) -> gr.
             {"role": "assistant", "content": pending_html()},
         ]
         session = {**session, "messages": messages}
-        yield messages, "", gr.skip(), "", session
+        yield messages, "", gr.skip(), FOOTNOTES_HINT, session
 
         answer: Answer | None = None
         try:
@@ -228,7 +233,7 @@ def build_ui(services: Services | None, startup_error: str | None = None) -> gr.
                 chatbot = gr.Chatbot(
                     elem_id="chat",
                     show_label=False,
-                    height=560,
+                    height="max(380px, calc(100vh - 330px))",
                     render_markdown=False,
                     sanitize_html=True,
                     allow_tags=False,
@@ -240,6 +245,7 @@ def build_ui(services: Services | None, startup_error: str | None = None) -> gr.
                 )
                 with gr.Row(equal_height=True):
                     question = gr.Textbox(
+                        label="Question",
                         elem_id="question",
                         show_label=False,
                         placeholder="e.g. Who designated the cartels as terrorist organizations?",
@@ -249,29 +255,45 @@ def build_ui(services: Services | None, startup_error: str | None = None) -> gr.
                         autofocus=True,
                     )
                     ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-                if not condenses:
-                    gr.HTML(f"<span>{escape(EXTRACTIVE_NOTE)}</span>", elem_id="extractive-note")
+                if services is not None and not condenses:
+                    gr.HTML(
+                        f'<span class="note">{escape(EXTRACTIVE_NOTE)}</span>',
+                        elem_id="extractive-note",
+                    )
             with gr.Column(scale=2, min_width=400):
-                gr.HTML('<h2 id="sources-title">Sources</h2>')
+                with gr.Row(equal_height=True, elem_id="sources-head"):
+                    gr.HTML('<h2 id="sources-title">Sources</h2>', scale=1)
+                    copy_button = gr.Button(
+                        "Copy with footnotes", elem_id="copy-footnotes", size="sm", scale=0
+                    )
                 sources = gr.HTML(sources_html([]), elem_id="sources", js_on_load=None)
-                copy_button = gr.Button("Copy with footnotes", elem_id="copy-footnotes", size="md")
                 footnotes = gr.Code(
+                    FOOTNOTES_HINT,
                     elem_id="footnotes",
                     label="Answer with footnotes (Markdown)",
                     language="markdown",
                     interactive=False,
                     wrap_lines=True,
                     show_line_numbers=False,
-                    lines=4,
-                    max_lines=12,
+                    lines=3,
+                    max_lines=10,
                     buttons=["copy"],
                 )
 
         outputs = [chatbot, question, sources, footnotes, session]
-        for trigger in (question.submit, ask_button.click):
-            trigger(ask, [question, session], outputs, show_progress="hidden")
+        # One event for Enter and the button: a second ask while one runs is ignored ("once").
+        gr.on(
+            [question.submit, ask_button.click],
+            ask,
+            [question, session],
+            outputs,
+            show_progress="hidden",
+            trigger_mode="once",
+        )
         copy_button.click(copy_footnotes, [session], [footnotes])
         chatbot.clear(
-            lambda: (_new_session(), sources_html([]), ""), None, [session, sources, footnotes]
+            lambda: (_new_session(), sources_html([]), FOOTNOTES_HINT),
+            None,
+            [session, sources, footnotes],
         )
     return demo

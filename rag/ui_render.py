@@ -24,7 +24,9 @@ REFUSAL_HINT = (
 )
 EMPTY_INDEX = "Nothing is indexed yet: run `make run` (or `rag ingest`) to add documents."
 EMPTY_QUESTION = "Type a question."
-SOURCES_PLACEHOLDER = "Ask a question: the passages that back each sentence of the answer appear here."
+SOURCES_PLACEHOLDER = (
+    "Ask a question: the passages that back each sentence of the answer appear here."
+)
 
 
 def _text(value: str) -> str:

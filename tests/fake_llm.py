@@ -71,6 +71,8 @@ class FakeLLMServer:
 
     def __init__(self, replies: Sequence[Reply] | None = None, model: str = "fake-model") -> None:
         self.model = model
+        self.piece_delay = 0.0
+        """Seconds between streamed pieces (a real model's pace, so a UI can show drafts)."""
         self.requests: list[dict[str, Any]] = []
         """Every JSON request body received, with its path under ``"_path"``."""
         self.hits: list[tuple[str, str]] = []
@@ -379,6 +381,7 @@ class _Handler(BaseHTTPRequestHandler):
 
             yield sse(chunk({"role": "assistant", "content": ""}))
             for piece in split_pieces(text):
+                time.sleep(self.fake.piece_delay)
                 yield sse(chunk({"content": piece}))
             yield sse(chunk({}, "stop"))
             if include_usage:
