@@ -88,9 +88,7 @@ def test_scripted_reply_is_checked_sentence_by_sentence(corpus_store, embeddings
     assert [c["n"] for c in data["citations"]] == [1]
 
 
-def test_streaming_hands_out_the_draft_then_the_checked_answer(
-    corpus_store, embeddings, fake_llm
-):
+def test_streaming_hands_out_the_draft_then_the_checked_answer(corpus_store, embeddings, fake_llm):
     from rag.types import Answer
 
     script = "The documents do not answer this question."

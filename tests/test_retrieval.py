@@ -87,8 +87,16 @@ def chroma_server(tmp_path: Path) -> Iterator[int]:
     port = _free_port()
     chroma = Path(sys.executable).parent / "chroma"
     proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-         "--port", str(port)],
+        [
+            str(chroma),
+            "run",
+            "--path",
+            str(tmp_path / "server"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -129,5 +137,7 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     from rag.store import StoreUnavailable, connect
 
     settings = Settings(data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=_free_port())
-    with pytest.raises(StoreUnavailable, match="cannot reach the Chroma server at http://127.0.0.1"):
+    with pytest.raises(
+        StoreUnavailable, match="cannot reach the Chroma server at http://127.0.0.1"
+    ):
         connect(settings)
