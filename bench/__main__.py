@@ -31,6 +31,8 @@ from bench.common import (  # noqa: E402
 SECTIONS: list[tuple[str, str]] = [
     ("retrieval", "bench.retrieval"),
     ("corpus", "bench.corpus"),
+    ("answers", "bench.answers"),
+    ("citations", "bench.citations"),
 ]
 
 

@@ -104,11 +104,12 @@ class SupportScorer:
     def best_span(self, claim: str, text: str, start: int, end: int) -> SupportMatch:
         """The sentence (or pair of adjacent sentences) of ``text[start:end]`` that best
         supports ``claim``; a verbatim occurrence wins outright."""
-        plain = strip_markers(claim).strip(_QUOTES + " ")
-        if plain:
-            found = text.find(plain, start, end)
+        plain = claim.strip(_QUOTES + " ")  # citation markers are already removed by the caller
+        for candidate in dict.fromkeys((plain, strip_markers(plain))):
+            found = text.find(candidate, start, end) if candidate else -1
             if found != -1:
-                return SupportMatch(found, found + len(plain), 1.0)
+                return SupportMatch(found, found + len(candidate), 1.0)
+        plain = strip_markers(plain)
         spans = sentence_spans(text, start, end)
         if not spans or not plain:
             return SupportMatch(start, start, 0.0)
