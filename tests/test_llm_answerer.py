@@ -112,7 +112,8 @@ def test_prompt_fences_documents_as_untrusted_data(corpus_store, embeddings, fak
     services = _openai(corpus_store, embeddings, fake_llm)
     services.ingestor.ingest([memo])
     fake_llm.enqueue("The documents do not answer this question.")
-    services.pipeline.ask(QUESTION)
+    answer = services.pipeline.ask("What does the Marines deployment memo say?")
+    assert any(p.meta.title == "Marines memo" for p in answer.passages)  # the memo is in play
     body = fake_llm.chat_requests[-1]
     system = next(m["content"] for m in body["messages"] if m["role"] == "system")
     user = _user_prompt(body)
