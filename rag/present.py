@@ -12,10 +12,9 @@ UNSUPPORTED_MARK = "[not supported by the sources]"
 
 def source_line(c: Citation) -> str:
     """Title, outlet, date, url, paragraph: the attribution a reader needs."""
-    parts = [f"*{c.meta.title}*"]
+    label = f" ({c.meta.reliability})" if c.meta.reliability else ""
+    parts = [f"*{c.meta.title}*{label}"]
     parts += [x for x in (c.meta.outlet, c.meta.date) if x]
-    if c.meta.reliability:
-        parts.append(f"({c.meta.reliability})")
     parts.append(f"para. {c.paragraph}")
     if c.meta.url:
         parts.append(c.meta.url)
