@@ -132,6 +132,30 @@ def temp_services(corpus_dir: Path) -> Iterator[Services]:
         yield build_services(settings, shared_embeddings().embeddings)
 
 
+@contextmanager
+def time_calls(obj: object, method: str) -> Iterator[list[float]]:
+    """Seconds of every call to ``obj.method`` inside the block (the instance is patched).
+
+    Used to split a run into model time and the rest within the same run, so the split is
+    not skewed by load that changes between two separate measurements.
+    """
+    original = getattr(obj, method)
+    durations: list[float] = []
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            durations.append(time.perf_counter() - start)
+
+    setattr(obj, method, wrapper)
+    try:
+        yield durations
+    finally:
+        delattr(obj, method)
+
+
 def settings_line(services: Services) -> str:
     """The retrieval settings a number was measured with."""
     s = services.settings

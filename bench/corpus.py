@@ -18,6 +18,7 @@ from bench.common import (
     median_p95,
     settings_line,
     temp_services,
+    time_calls,
     timed,
 )
 
@@ -53,9 +54,11 @@ def run(args: argparse.Namespace) -> str:
     questions = list(QUESTIONS[: args.limit] if args.limit else QUESTIONS)
     with temp_services(CORPUS) as services:
         log(f"corpus: ingesting {CORPUS}")
-        start = time.perf_counter()
-        report = services.ingestor.ingest([CORPUS])
-        seconds = time.perf_counter() - start
+        with time_calls(services.embeddings, "embed_documents") as model_calls:
+            start = time.perf_counter()
+            report = services.ingestor.ingest([CORPUS])
+            seconds = time.perf_counter() - start
+        model_s = sum(model_calls)
         retriever = services.retriever
         _, cold_ms = timed(partial(retriever.search, questions[0]))
         for q in questions[:3]:
@@ -73,6 +76,7 @@ def run(args: argparse.Namespace) -> str:
             "chunks",
             "ingest s",
             "chunks/s",
+            "of which model s",
             "first query ms (cold)",
             "queries",
             "median ms",
@@ -85,6 +89,7 @@ def run(args: argparse.Namespace) -> str:
                 report.chunks,
                 f"{seconds:.2f}",
                 f"{chunks_per_s:.1f}",
+                f"{model_s:.2f} ({model_s / seconds:.0%})" if seconds else "–",
                 f"{cold_ms:.1f}",
                 f"{len(questions)} x {RUNS}",
                 f"{med:.1f}",

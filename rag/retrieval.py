@@ -119,7 +119,8 @@ class Retriever:
         all_records = self.store.doc_records()
         scope = all_records
         if doc_ids is not None:
-            scope = {d: r for d, r in all_records.items() if d in set(doc_ids)}
+            wanted = set(doc_ids)
+            scope = {d: r for d, r in all_records.items() if d in wanted}
         if not scope:
             raise EmptyIndex(f"nothing is indexed in collection '{self.store.name}' yet")
 
@@ -128,10 +129,10 @@ class Retriever:
             return rec is not None and rec.file_sha == sha
 
         n = self.settings.candidates
-        vector = self.embeddings.embed_query(question)
+        vector = self.embeddings.embed_query(question) if mode != "bm25" else None
         dense: list[tuple[Chunk, float]] = []
-        if mode != "bm25":
-            hits = self.store.dense_search(vector, n, list(scope))
+        if vector is not None:
+            hits = self.store.dense_search(vector, n, list(scope) if doc_ids is not None else None)
             dense = [(c, sim) for c, sha, sim in hits if live(c, sha)]
         sparse: list[tuple[str, float]] = []
         if mode != "dense":
@@ -152,9 +153,10 @@ class Retriever:
 
         similarity = {c.chunk_id: s for c, s in dense}
         unscored = [c.chunk_id for c, _ in picked if c.chunk_id not in similarity]
-        q = np.asarray(vector)
-        for cid, emb in self.store.chunk_embeddings(unscored).items():
-            similarity[cid] = float(np.dot(q, np.asarray(emb)))
+        if vector is not None:
+            q = np.asarray(vector)
+            for cid, emb in self.store.chunk_embeddings(unscored).items():
+                similarity[cid] = float(np.dot(q, np.asarray(emb)))
         bm25 = dict(sparse)
         return [
             Passage(

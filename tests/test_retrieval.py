@@ -141,3 +141,15 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
         StoreUnavailable, match="cannot reach the Chroma server at http://127.0.0.1"
     ):
         connect(settings)
+
+
+def test_single_retriever_modes(services, corpus_dir: Path) -> None:
+    """dense and bm25 alone (as the bench compares them) really use one retriever each."""
+    services.ingestor.ingest([corpus_dir])
+    question = "How many fugitives were arrested?"
+    dense = services.retriever.search(question, k=5, mode="dense")
+    bm25 = services.retriever.search(question, k=5, mode="bm25")
+    assert all(p.dense_similarity is not None and p.bm25_score is None for p in dense)
+    assert all(p.bm25_score is not None for p in bm25)
+    assert [p.chunk.chunk_id for p in dense] != [p.chunk.chunk_id for p in bm25]
+    assert "26 fugitives" in bm25[0].chunk.text
