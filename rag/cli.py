@@ -10,11 +10,13 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from rag.config import Settings, apply_offline_environment
+from rag.types import DocMeta
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
@@ -76,41 +78,51 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.retrieval import EmptyIndex
-
-    question = args.question.strip()
+def _question(args: argparse.Namespace) -> str:
+    question = str(args.question).strip()
     if not question:
         raise UserError("the question is empty")
-    services = _services(settings)
+    return question
+
+
+@contextmanager
+def _as_user_errors() -> Iterator[None]:
+    """Turn the failures a user can fix into one-line messages."""
+    from rag.answerers import BackendUnavailable
+    from rag.retrieval import EmptyIndex
+
     try:
-        passages = services.retriever.search(question, k=args.k)
+        yield
     except EmptyIndex as exc:
         raise UserError(f"{exc}: run `rag ingest` first") from exc
+    except BackendUnavailable as exc:
+        raise UserError(str(exc)) from exc
+
+
+def _where(meta: DocMeta) -> str:
+    where = ", ".join(x for x in (meta.outlet, meta.date) if x)
+    return f" ({where})" if where else ""
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    question = _question(args)
+    services = _services(settings)
+    with _as_user_errors():
+        passages = services.retriever.search(question, k=args.k)
     if args.json:
         _emit([p.to_dict() for p in passages])
         return 0
     for i, p in enumerate(passages, start=1):
-        where = ", ".join(x for x in (p.meta.outlet, p.meta.date) if x)
-        print(f"[{i}] {p.meta.title}{f' ({where})' if where else ''}, ¶{p.chunk.paragraph}")
+        print(f"[{i}] {p.meta.title}{_where(p.meta)}, ¶{p.chunk.paragraph}")
         print(f"    {p.chunk.text[:300]}{'…' if len(p.chunk.text) > 300 else ''}\n")
     return 0
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.answerers import BackendUnavailable
-    from rag.retrieval import EmptyIndex
-
-    question = args.question.strip()
-    if not question:
-        raise UserError("the question is empty")
+    question = _question(args)
     services = _services(settings)
-    try:
+    with _as_user_errors():
         answer = services.pipeline.ask(question)
-    except EmptyIndex as exc:
-        raise UserError(f"{exc}: run `rag ingest` first") from exc
-    except BackendUnavailable as exc:
-        raise UserError(str(exc)) from exc
     if args.json:
         _emit(answer.to_dict())
         return 0
@@ -134,8 +146,7 @@ def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
     if not records:
         print(f"nothing is indexed in collection '{settings.collection}' yet")
     for r in records:
-        where = ", ".join(x for x in (r.meta.outlet, r.meta.date) if x)
-        print(f"{r.doc_id}  {r.n_chunks:4d} chunks  {r.meta.title}{f' ({where})' if where else ''}")
+        print(f"{r.doc_id}  {r.n_chunks:4d} chunks  {r.meta.title}{_where(r.meta)}")
     return 0
 
 

@@ -100,3 +100,26 @@ def test_unreachable_chroma_server(tmp_path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith(f"error: cannot reach the Chroma server at http://127.0.0.1:{port}")
+
+
+def test_ask_json(indexed) -> None:
+    data, _, _ = indexed
+    result = _run(["ask", "How big is the reward for information on Maduro?", "--json"], data)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert set(answer) == {"answer", "grounded", "citations", "unsupported", "conflicts"}
+    assert answer["grounded"] is True
+    assert answer["unsupported"] == []
+    first = answer["citations"][0]
+    keys = {"n", "doc_id", "title", "outlet", "date", "paragraph", "start", "end", "quote"}
+    assert keys <= set(first)
+    assert "$50 million" in first["quote"]
+    assert "[1]" in answer["answer"]
+
+
+def test_ask_unanswerable_is_not_grounded(indexed) -> None:
+    data, _, _ = indexed
+    result = _run(["ask", "What is the capital of Norway?", "--json"], data)
+    answer = json.loads(result.stdout)
+    assert (answer["grounded"], answer["citations"]) == (False, [])
+    assert answer["answer"] == "The documents do not answer this question."
