@@ -17,6 +17,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from rag.answerers.base import Answerer
 from rag.citations import CitationChecker
 from rag.retrieval import Retriever
+from rag.scope import Scope
 from rag.store import Store
 from rag.types import Answer, Passage
 
@@ -29,7 +30,7 @@ class Turn:
 
     question: str
     history: History = ()
-    doc_ids: Sequence[str] | None = None
+    scope: Scope | None = None
     standalone: str = ""
     passages: list[Passage] = field(default_factory=list)
     draft: str = ""
@@ -70,7 +71,7 @@ class Pipeline:
 
     def _retrieve(self, turn: Turn) -> Turn:
         started = time.perf_counter()
-        turn.passages = self.retriever.search(turn.standalone, doc_ids=turn.doc_ids)
+        turn.passages = self.retriever.search(turn.standalone, scope=turn.scope)
         turn.timings["retrieve"] = time.perf_counter() - started
         return turn
 
@@ -110,15 +111,13 @@ class Pipeline:
         )
 
     # -- entry points ----------------------------------------------------------------------------
-    def ask(
-        self, question: str, history: History = (), doc_ids: Sequence[str] | None = None
-    ) -> Answer:
-        return self.chain.invoke(Turn(question, history, doc_ids))
+    def ask(self, question: str, history: History = (), scope: Scope | None = None) -> Answer:
+        return self.chain.invoke(Turn(question, history, scope))
 
     def stream(
-        self, question: str, history: History = (), doc_ids: Sequence[str] | None = None
+        self, question: str, history: History = (), scope: Scope | None = None
     ) -> Iterator[Any]:
         """Yield draft pieces (str) as they are written, then the verified ``Answer``."""
-        turn = self._retrieve(self._condense(Turn(question, history, doc_ids)))
+        turn = self._retrieve(self._condense(Turn(question, history, scope)))
         yield from self._draft_pieces(turn)
         yield self._verify(turn)

@@ -18,6 +18,7 @@ import numpy as np
 from rag.config import Settings
 from rag.embeddings import LocalEmbeddings
 from rag.lexical import Bm25Index, fingerprint
+from rag.scope import EmptyScope, Scope
 from rag.store import DocRecord, Store
 from rag.types import Chunk, Passage
 
@@ -32,7 +33,8 @@ class EmptyIndex(RuntimeError):
 
 
 def doc_versions(records: dict[str, DocRecord]) -> dict[str, str]:
-    return {d: f"{r.file_sha}:{r.chunker}:{r.n_chunks}" for d, r in records.items()}
+    """What the BM25 index depends on; the title is in it because BM25 indexes it too."""
+    return {d: f"{r.file_sha}:{r.chunker}:{r.n_chunks}:{r.meta.title}" for d, r in records.items()}
 
 
 def sync_lexical(
@@ -108,38 +110,40 @@ class Retriever:
         self,
         question: str,
         k: int | None = None,
-        doc_ids: Sequence[str] | None = None,
+        scope: Scope | None = None,
         mode: Mode = "hybrid",
     ) -> list[Passage]:
-        """The ``k`` best passages for ``question`` (within ``doc_ids`` if given), best first.
+        """The ``k`` best passages for ``question`` (within ``scope`` if given), best first.
 
         ``mode`` "dense" or "bm25" uses one retriever alone (for comparison in the bench).
+        Raises ``EmptyIndex`` when nothing is indexed, ``EmptyScope`` when nothing is in scope.
         """
         k = k or self.settings.k
         all_records = self.store.doc_records()
-        scope = all_records
-        if doc_ids is not None:
-            wanted = set(doc_ids)
-            scope = {d: r for d, r in all_records.items() if d in wanted}
-        if not scope:
+        if not all_records:
             raise EmptyIndex(f"nothing is indexed in collection '{self.store.name}' yet")
+        restricted = scope is not None and not scope.is_everything
+        inside = scope.select(all_records) if scope is not None and restricted else all_records
+        if not inside:
+            assert scope is not None
+            raise EmptyScope(f"no document in this collection matches {scope.describe()}")
 
         def live(chunk: Chunk, sha: str) -> bool:
-            rec = scope.get(chunk.doc_id)
+            rec = inside.get(chunk.doc_id)
             return rec is not None and rec.file_sha == sha
 
         n = self.settings.candidates
         vector = self.embeddings.embed_query(question) if mode != "bm25" else None
         dense: list[tuple[Chunk, float]] = []
         if vector is not None:
-            hits = self.store.dense_search(vector, n, list(scope) if doc_ids is not None else None)
+            hits = self.store.dense_search(vector, n, list(inside) if restricted else None)
             dense = [(c, sim) for c, sha, sim in hits if live(c, sha)]
         sparse: list[tuple[str, float]] = []
         if mode != "dense":
             lexical = self.lexical(all_records)
             allowed = None
-            if doc_ids is not None:
-                allowed = {cid for cid in lexical.chunk_ids if cid.split(":", 1)[0] in scope}
+            if restricted:
+                allowed = {cid for cid in lexical.chunk_ids if cid.split(":", 1)[0] in inside}
             sparse = lexical.search(question, n, allowed)
 
         fused = rrf([[c.chunk_id for c, _ in dense], [cid for cid, _ in sparse]])
@@ -161,7 +165,7 @@ class Retriever:
         return [
             Passage(
                 chunk=c,
-                meta=scope[c.doc_id].meta,
+                meta=inside[c.doc_id].meta,
                 score=s,
                 dense_similarity=similarity.get(c.chunk_id),
                 bm25_score=bm25.get(c.chunk_id),

@@ -14,6 +14,7 @@ import pytest
 
 from rag.config import Settings
 from rag.ingest import doc_id_for
+from rag.scope import Scope
 
 # (question, corpus file that answers it): numbers, names, definitions, events.
 QUESTIONS = [
@@ -64,7 +65,8 @@ def test_results_are_diversified_across_sources(services, corpus_dir: Path) -> N
 def test_restrict_to_documents(services, corpus_dir: Path) -> None:
     services.ingestor.ingest([corpus_dir])
     only = _expected_id(corpus_dir, "001")
-    hits = services.retriever.search("military strikes on vessels", k=4, doc_ids=[only])
+    scope = Scope(doc_ids=(only,))
+    hits = services.retriever.search("military strikes on vessels", k=4, scope=scope)
     assert hits
     assert {h.doc_id for h in hits} == {only}
 
