@@ -65,6 +65,16 @@ class Settings(BaseSettings):
         None, description="API key for the OpenAI-compatible server (if it needs one)."
     )
     llm_timeout: float = Field(120.0, description="Seconds to wait for the LLM server.")
+    upload_max_mb: float = Field(
+        25.0, gt=0, description="Largest file accepted by the app's upload, in megabytes."
+    )
+    auth: str | None = Field(
+        None,
+        description="Turn on login in the app: user:password[,user2:password2] (see rag/auth.py).",
+    )
+    auth_file: Path | None = Field(
+        None, description="Turn on login in the app: a file with one user:password per line."
+    )
 
     @property
     def uses_chroma_server(self) -> bool:
@@ -77,6 +87,11 @@ class Settings(BaseSettings):
     @property
     def bm25_dir(self) -> Path:
         return self.data_dir / "bm25" / self.collection
+
+    @property
+    def upload_dir(self) -> Path:
+        """Where the app keeps uploaded files of this collection (they are its sources)."""
+        return self.data_dir / "uploads" / self.collection
 
 
 OFFLINE_ENVIRONMENT = {

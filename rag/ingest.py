@@ -115,7 +115,8 @@ class Ingestor:
             reason = f"could not read: {type(exc).__name__}: {exc}"
             report.failed.append({"path": str(path), "reason": reason})
             return None
-        doc = Document(doc_id, str(path.resolve()), loaded.text, loaded.meta, sha)
+        meta = record.meta if record and record.edited else loaded.meta  # an edit in the UI wins
+        doc = Document(doc_id, str(path.resolve()), loaded.text, meta, sha)
         chunks = split_document(
             doc, self.embeddings.count_tokens, self.embeddings.token_char_ends, self.limits
         )

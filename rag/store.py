@@ -26,6 +26,7 @@ DOCS_SUFFIX = "-docs"
 _PAGE = 2000
 _COSINE: Any = {"hnsw": {"space": "cosine"}}
 _META_KEYS = ("title", "outlet", "date", "url", "reliability")
+_EDITED = "meta_edited"
 
 
 class StoreUnavailable(RuntimeError):
@@ -65,6 +66,7 @@ class DocRecord:
     n_chunks: int
     added_at: str
     updated_at: str
+    edited: bool = False  # the metadata is the journalist's edit; it wins over the file's own
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +76,7 @@ class DocRecord:
             "chunks": self.n_chunks,
             "added_at": self.added_at,
             "updated_at": self.updated_at,
+            "edited": self.edited,
         }
 
 
@@ -94,6 +97,7 @@ def _record(doc_id: str, md: dict[str, Any]) -> DocRecord:
         n_chunks=int(md.get("n_chunks", 0)),
         added_at=str(md.get("added_at", "")),
         updated_at=str(md.get("updated_at", "")),
+        edited=bool(md.get(_EDITED, False)),
     )
 
 
@@ -157,22 +161,27 @@ class Store:
             return
         ids = [d.doc_id for d in docs]
         old = self.docs.get(ids=ids, include=["metadatas"])
-        added = {
-            i: dict(m or {}).get("added_at")
+        previous = {
+            i: _record(i, dict(m or {}))
             for i, m in zip(old["ids"], old["metadatas"] or [], strict=True)
         }
         now = _now()
         metadatas: list[Any] = []
         for doc, count in zip(docs, n_chunks, strict=True):
+            before = previous.get(doc.doc_id)
+            edited = before is not None and before.edited
             md: dict[str, Any] = {
                 "source": doc.source,
                 "file_sha": doc.file_sha,
                 "chunker": chunker,
                 "n_chunks": count,
-                "added_at": added.get(doc.doc_id) or now,
+                "added_at": (before.added_at if before else "") or now,
                 "updated_at": now,
             }
-            md.update({k: v for k, v in doc.meta.to_dict().items() if v})
+            meta = before.meta if before is not None and edited else doc.meta
+            md.update({k: v for k, v in meta.to_dict().items() if v})
+            if edited:
+                md[_EDITED] = True
             metadatas.append(md)
         self.docs.upsert(
             ids=ids,
@@ -181,9 +190,35 @@ class Store:
             embeddings=_vectors(embeddings),
         )
 
+    def update_meta(self, doc_id: str, meta: DocMeta) -> DocRecord:
+        """Replace a document's metadata in place: no re-chunking, no re-embedding.
+
+        Retrieval reads metadata from the record, so citations show the edit at once; the
+        record is marked edited so later ingests of the file keep it over the file's own.
+        Raises ``KeyError`` for an unknown document.
+        """
+        if not self.docs.get(ids=[doc_id], include=[])["ids"]:
+            raise KeyError(doc_id)
+        md: dict[str, Any] = {k: v or None for k, v in meta.to_dict().items()}
+        md.update({_EDITED: True, "meta_edited_at": _now()})
+        self.docs.update(ids=[doc_id], metadatas=[md])  # None removes a field
+        return self.doc_records_of([doc_id])[doc_id]
+
+    def doc_records_of(self, ids: Sequence[str]) -> dict[str, DocRecord]:
+        got = self.docs.get(ids=list(ids), include=["metadatas"])
+        metas = got["metadatas"] or []
+        return {i: _record(i, dict(m or {})) for i, m in zip(got["ids"], metas, strict=True)}
+
     def delete_document(self, doc_id: str) -> None:
         self.docs.delete(ids=[doc_id])
         self.delete_chunks_of(doc_id)
+
+    def chunks_of(self, doc_id: str) -> list[tuple[Chunk, str]]:
+        """(chunk, file sha) of every stored chunk of ``doc_id``, in document order."""
+        got = self.chunks.get(where={"doc_id": doc_id}, include=["metadatas", "documents"])
+        rows = zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
+        out = [(_chunk(cid, t or "", dict(md)), str(md.get("file_sha", ""))) for cid, t, md in rows]
+        return sorted(out, key=lambda pair: pair[0].index)
 
     def delete_chunks_of(self, doc_id: str) -> None:
         self.chunks.delete(where={"doc_id": doc_id})
