@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("docs", help="the indexed documents")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("quote", help="who said this, and where: every passage quoting a phrase")
+    p.add_argument("phrase")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
     return parser
 
 
@@ -132,6 +136,39 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _marked(text: str, start: int, end: int) -> str:
+    return f"{text[:start]}**{text[start:end]}**{text[end:]}"
+
+
+def cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
+    """Exact and fuzzy phrase search; needs no model, so it starts fast."""
+    from rag.quotes import QuoteSearch, clean_phrase
+    from rag.store import Store, StoreUnavailable, connect
+
+    if not clean_phrase(str(args.phrase)):
+        raise UserError("the phrase is empty")
+    if args.limit < 1:
+        raise UserError("--limit must be at least 1")
+    try:
+        store = Store(connect(settings), settings.collection)
+        with _as_user_errors():
+            hits = QuoteSearch(store).find(str(args.phrase), limit=args.limit)
+    except StoreUnavailable as exc:
+        raise UserError(str(exc)) from exc
+    if args.json:
+        _emit([h.to_dict() for h in hits])
+        return 0
+    if not hits:
+        print(f"no passage quotes “{args.phrase.strip()}”")
+    for i, h in enumerate(hits, start=1):
+        kind = "exact" if h.exact else f"close match ({h.score:.2f})"
+        label = f" [{h.reliability}]" if h.reliability else ""
+        where = _where(DocMeta(h.title, h.outlet, h.date))
+        print(f"[{i}] {h.title}{where}, ¶{h.paragraph}{label}: {kind}")
+        print(f"    {_marked(h.text, h.match_start, h.match_end)}\n")
+    return 0
+
+
 def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
     from rag.store import Store, StoreUnavailable, connect
 
@@ -150,7 +187,13 @@ def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "search": cmd_search, "ask": cmd_ask, "docs": cmd_docs}
+COMMANDS = {
+    "ingest": cmd_ingest,
+    "search": cmd_search,
+    "ask": cmd_ask,
+    "docs": cmd_docs,
+    "quote": cmd_quote,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

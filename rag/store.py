@@ -27,6 +27,7 @@ _PAGE = 2000
 _COSINE: Any = {"hnsw": {"space": "cosine"}}
 _META_KEYS = ("title", "outlet", "date", "url", "reliability")
 _EDITED = "meta_edited"
+_DOC_PAGE = 100
 
 
 class StoreUnavailable(RuntimeError):
@@ -204,7 +205,19 @@ class Store:
         self.docs.update(ids=[doc_id], metadatas=[md])  # None removes a field
         return self.doc_records_of([doc_id])[doc_id]
 
+    def documents(self, ids: Sequence[str]) -> Iterator[Document]:
+        """The stored documents with these ids (text and metadata), fetched a page at a time."""
+        for i in range(0, len(ids), _DOC_PAGE):
+            page = list(ids[i : i + _DOC_PAGE])
+            got = self.docs.get(ids=page, include=["metadatas", "documents"])
+            rows = zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True)
+            for doc_id, md, text in rows:
+                record = _record(doc_id, dict(md or {}))
+                yield Document(doc_id, record.source, text or "", record.meta, record.file_sha)
+
     def doc_records_of(self, ids: Sequence[str]) -> dict[str, DocRecord]:
+        if not ids:
+            return {}
         got = self.docs.get(ids=list(ids), include=["metadatas"])
         metas = got["metadatas"] or []
         return {i: _record(i, dict(m or {})) for i, m in zip(got["ids"], metas, strict=True)}
