@@ -33,6 +33,9 @@ SECTIONS: list[tuple[str, str]] = [
     ("corpus", "bench.corpus"),
     ("answers", "bench.answers"),
     ("citations", "bench.citations"),
+    ("speed", "bench.timing"),
+    ("baseline", "bench.baseline"),
+    ("scale", "bench.scale"),
 ]
 
 

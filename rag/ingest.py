@@ -10,6 +10,7 @@ that the next ``rag ingest`` completes with no duplicates.
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -63,6 +64,24 @@ def _is_under(source: str, folder: Path) -> bool:
     return Path(source).is_relative_to(folder.resolve())
 
 
+_UNSAFE_NAME = re.compile(r"[\\\x00-\x1f\x7f]")
+
+
+def refusal(path: Path, folders: list[Path]) -> str | None:
+    """Why a file found in a folder must not be read, judged by its name and where it leads.
+
+    A backslash is a path separator on Windows (names like ``..\\..\\x.txt`` come from
+    hostile archives), control characters can forge lines in reports, and a link out of
+    the folder being ingested would index files nobody put there.
+    """
+    if _UNSAFE_NAME.search(path.name):
+        return "file name contains a path separator or control character: refused"
+    folder = next((f for f in folders if path.is_relative_to(f)), None)
+    if folder is not None and not path.resolve().is_relative_to(folder.resolve()):
+        return "links to a file outside the folder being ingested: refused"
+    return None
+
+
 class Ingestor:
     """Brings the store in line with the files under the given paths."""
 
@@ -86,9 +105,14 @@ class Ingestor:
         records = self.store.doc_records()
         plan: list[_Planned] = []
         seen: set[str] = set()
+        folders = [p for p in paths if p.is_dir()]
         for path in iter_corpus_files(paths):
             doc_id = doc_id_for(path)
             seen.add(doc_id)
+            refused = refusal(path, folders)
+            if refused:
+                report.failed.append({"path": str(path), "reason": refused})
+                continue
             planned = self._plan(path, doc_id, records.get(doc_id), report)
             if planned:
                 plan.append(planned)

@@ -8,9 +8,11 @@ a stale or missing index is rebuilt from Chroma, so it can never disagree with i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -54,20 +56,28 @@ class Bm25Index:
         return cls(retriever, [c.chunk_id for c in chunks], fingerprint)
 
     def save(self, folder: Path) -> None:
-        """Write atomically: a reader never sees half an index."""
-        tmp = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        if self.retriever is not None:
-            self.retriever.save(str(tmp), show_progress=False)
-        manifest = {"fingerprint": self.fingerprint, "chunk_ids": self.chunk_ids}
-        (tmp / "manifest.json").write_text(json.dumps(manifest))
-        old = folder.with_name(folder.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if folder.exists():
-            folder.rename(old)
-        tmp.rename(folder)
-        shutil.rmtree(old, ignore_errors=True)
+        """Write atomically: a reader never sees half an index.
+
+        Several writers may race (the app rebuilding after an ingest while ``rag ingest``
+        finishes in another process), so each writes its own temporary folder; if another
+        one's index lands first, ours is dropped: the index is a cache, the next reader
+        rebuilds it if its fingerprint is not the one it needs.
+        """
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+        old = tmp.with_suffix(".old")
+        try:
+            if self.retriever is not None:
+                self.retriever.save(str(tmp), show_progress=False)
+            manifest = {"fingerprint": self.fingerprint, "chunk_ids": self.chunk_ids}
+            (tmp / "manifest.json").write_text(json.dumps(manifest))
+            with contextlib.suppress(FileNotFoundError):
+                folder.rename(old)
+            with contextlib.suppress(OSError):  # another writer's index landed first
+                tmp.rename(folder)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
     def load(cls, folder: Path) -> Bm25Index | None:
@@ -75,9 +85,12 @@ class Bm25Index:
         if not manifest_path.exists():
             return None
         try:
-            manifest = json.loads(manifest_path.read_text())
+            text = manifest_path.read_text()
+            manifest = json.loads(text)
             ids = list(manifest["chunk_ids"])
             retriever = bm25s.BM25.load(str(folder), show_progress=False) if ids else None
+            if manifest_path.read_text() != text:
+                return None  # swapped by a writer while we read: parts may not match
         except (OSError, ValueError, KeyError):
             return None  # a damaged index is rebuilt from the store
         return cls(retriever, ids, str(manifest["fingerprint"]))

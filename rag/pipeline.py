@@ -71,7 +71,9 @@ class Pipeline:
 
     def _retrieve(self, turn: Turn) -> Turn:
         started = time.perf_counter()
-        turn.passages = self.retriever.search(turn.standalone, scope=turn.scope)
+        turn.passages = self.retriever.search(
+            turn.standalone, scope=turn.scope, timings=turn.timings
+        )  # adds the split: embedding, dense, bm25
         turn.timings["retrieve"] = time.perf_counter() - started
         return turn
 

@@ -9,6 +9,7 @@ at the same time never shows half a document.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -16,7 +17,7 @@ from typing import Literal
 import numpy as np
 
 from rag.config import Settings
-from rag.embeddings import LocalEmbeddings
+from rag.embeddings import LocalEmbeddings, same_vectors, vectors_of
 from rag.lexical import Bm25Index, fingerprint
 from rag.scope import EmptyScope, Scope
 from rag.store import DocRecord, Store
@@ -30,6 +31,22 @@ MAX_SPAN_OVERLAP = 0.5
 
 class EmptyIndex(RuntimeError):
     """Nothing is indexed in this collection yet."""
+
+
+class IndexMismatch(EmptyIndex):
+    """Documents were embedded by another model or backend: their vectors are not comparable."""
+
+
+def check_vectors(records: dict[str, DocRecord], embeddings: LocalEmbeddings, name: str) -> None:
+    """Refuse a dense search that would compare vectors of two backends (switching needs a
+    re-embed, which ``rag ingest`` does)."""
+    other = [r for r in records.values() if not same_vectors(r.chunker, embeddings)]
+    if other:
+        raise IndexMismatch(
+            f"{len(other)} of {len(records)} documents in collection '{name}' were embedded "
+            f"as {vectors_of(other[0].chunker)}, but this process embeds as "
+            f"{embeddings.flavour} (RAG_EMBEDDING_BACKEND); re-ingest them to re-embed"
+        )
 
 
 def doc_versions(records: dict[str, DocRecord]) -> dict[str, str]:
@@ -112,12 +129,15 @@ class Retriever:
         k: int | None = None,
         scope: Scope | None = None,
         mode: Mode = "hybrid",
+        timings: dict[str, float] | None = None,
     ) -> list[Passage]:
         """The ``k`` best passages for ``question`` (within ``scope`` if given), best first.
 
         ``mode`` "dense" or "bm25" uses one retriever alone (for comparison in the bench).
         Raises ``EmptyIndex`` when nothing is indexed, ``EmptyScope`` when nothing is in scope.
+        ``timings`` (if given) receives seconds spent in embedding, dense and bm25.
         """
+        spent = timings if timings is not None else {}
         k = k or self.settings.k
         all_records = self.store.doc_records()
         if not all_records:
@@ -133,11 +153,18 @@ class Retriever:
             return rec is not None and rec.file_sha == sha
 
         n = self.settings.candidates
-        vector = self.embeddings.embed_query(question) if mode != "bm25" else None
+        started = time.perf_counter()
+        vector = None
+        if mode != "bm25":
+            check_vectors(inside, self.embeddings, self.store.name)
+            vector = self.embeddings.embed_query(question)
+        spent["embedding"] = time.perf_counter() - started
         dense: list[tuple[Chunk, float]] = []
         if vector is not None:
             hits = self.store.dense_search(vector, n, list(inside) if restricted else None)
             dense = [(c, sim) for c, sha, sim in hits if live(c, sha)]
+        spent["dense"] = time.perf_counter() - started - spent["embedding"]
+        started = time.perf_counter()
         sparse: list[tuple[str, float]] = []
         if mode != "dense":
             lexical = self.lexical(all_records)
@@ -145,6 +172,7 @@ class Retriever:
             if restricted:
                 allowed = {cid for cid in lexical.chunk_ids if cid.split(":", 1)[0] in inside}
             sparse = lexical.search(question, n, allowed)
+        spent["bm25"] = time.perf_counter() - started
 
         fused = rrf([[c.chunk_id for c, _ in dense], [cid for cid, _ in sparse]])
         chunks = {c.chunk_id: c for c, _ in dense}

@@ -15,7 +15,7 @@ from rag.embeddings import LocalEmbeddings
 from rag.ingest import Ingestor
 from rag.pipeline import Pipeline
 from rag.retrieval import Retriever
-from rag.store import Store, connect
+from rag.store import Store, open_store
 from rag.support import SupportScorer
 
 
@@ -31,7 +31,7 @@ class Services:
 
 def build_services(settings: Settings, embeddings: LocalEmbeddings | None = None) -> Services:
     """Open the store (raises ``StoreUnavailable``) and load the model unless one is given."""
-    store = Store(connect(settings), settings.collection)
+    store = open_store(settings)
     embeddings = embeddings or LocalEmbeddings(
         settings.embedding_model_path, settings.embedding_batch_size
     )

@@ -10,13 +10,16 @@ document record (a crash mid-ingest, an old version) are invisible to retrieval 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import chromadb
+import httpx
 import numpy as np
 from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 
 from rag.config import Settings
@@ -34,14 +37,18 @@ class StoreUnavailable(RuntimeError):
     """The Chroma server cannot be reached (or the embedded store cannot be opened)."""
 
 
+def server_address(settings: Settings) -> str:
+    scheme = "https" if settings.chroma_ssl else "http"
+    return f"{scheme}://{settings.chroma_host}:{settings.chroma_port}"
+
+
 def connect(settings: Settings) -> ClientAPI:
     """A Chroma client for the configured location; telemetry always off."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if not settings.uses_chroma_server:
         settings.chroma_path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
-    scheme = "https" if settings.chroma_ssl else "http"
-    where = f"{scheme}://{settings.chroma_host}:{settings.chroma_port}"
+    where = server_address(settings)
     try:
         client = chromadb.HttpClient(
             host=str(settings.chroma_host),
@@ -53,6 +60,59 @@ def connect(settings: Settings) -> ClientAPI:
     except Exception as exc:  # the client raises several types for a dead server
         raise StoreUnavailable(f"cannot reach the Chroma server at {where} ({exc})") from exc
     return client
+
+
+def _unreachable(where: str, exc: Exception) -> StoreUnavailable:
+    return StoreUnavailable(
+        f"the Chroma server at {where} is not answering ({exc}); "
+        "try again when it is back, no restart needed"
+    )
+
+
+class _Guarded:
+    """A collection whose calls raise ``StoreUnavailable`` while its server is unreachable.
+
+    Why a wrapper and not a reconnect loop: the HTTP client opens a new connection on the next
+    call by itself, so a server that comes back (same path) is used again at once; all that is
+    missing is a clear error meanwhile instead of an ``httpx`` traceback.
+    """
+
+    def __init__(self, collection: Collection, where: str) -> None:
+        self._collection = collection
+        self._where = where
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._collection, name)
+        if not callable(attr):
+            return attr
+
+        @functools.wraps(attr)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return attr(*args, **kwargs)
+            except httpx.TransportError as exc:
+                raise _unreachable(self._where, exc) from exc
+
+        return call
+
+
+def _open(client: ClientAPI, name: str, where: str | None) -> Collection:
+    """``get_or_create`` a cosine collection; guarded when it lives on a server."""
+    make: Callable[[], Collection] = functools.partial(
+        client.get_or_create_collection, name, configuration=_COSINE, embedding_function=None
+    )
+    if where is None:
+        return make()
+    try:
+        return cast(Collection, _Guarded(make(), where))
+    except httpx.TransportError as exc:
+        raise _unreachable(where, exc) from exc
+
+
+def open_store(settings: Settings) -> Store:
+    """The configured collection (raises ``StoreUnavailable`` if its server is down)."""
+    server = server_address(settings) if settings.uses_chroma_server else None
+    return Store(connect(settings), settings.collection, server)
 
 
 @dataclass(frozen=True)
@@ -126,15 +186,12 @@ def _now() -> str:
 class Store:
     """Chunks and documents of one collection (one investigation)."""
 
-    def __init__(self, client: ClientAPI, collection: str) -> None:
+    def __init__(self, client: ClientAPI, collection: str, server: str | None = None) -> None:
+        """``server`` (its address) when ``client`` talks to a Chroma server."""
         self.client = client
         self.name = collection
-        self.chunks = client.get_or_create_collection(
-            collection, configuration=_COSINE, embedding_function=None
-        )
-        self.docs = client.get_or_create_collection(
-            collection + DOCS_SUFFIX, configuration=_COSINE, embedding_function=None
-        )
+        self.chunks = _open(client, collection, server)
+        self.docs = _open(client, collection + DOCS_SUFFIX, server)
 
     # -- documents ---------------------------------------------------------------------------
     def doc_records(self) -> dict[str, DocRecord]:

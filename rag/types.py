@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rag.conflicts import Conflict
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,7 @@ class AnswerSentence:
     citations: tuple[int, ...]
     supported: bool
     paragraph: int = 0  # which paragraph of the answer it belongs to
+    conflict: bool = False  # a "Sources disagree on ..." sentence: its [n] markers are inline
 
 
 @dataclass
@@ -170,7 +174,7 @@ class Answer:
     sentences: list[AnswerSentence] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
-    conflicts: list[Any] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
     standalone_question: str | None = None
     answerer: str = ""
     prompt_version: str | None = None

@@ -18,10 +18,12 @@ OUTPUT = ROOT / "test-output"
 
 
 @pytest.fixture(scope="session")
-def embeddings():
+def embeddings(tmp_path_factory: pytest.TempPathFactory):
+    """The default backend, as the app loads it (an ONNX export goes to a session folder)."""
     from rag.embeddings import LocalEmbeddings
 
-    return LocalEmbeddings()
+    data_dir = tmp_path_factory.mktemp("model-cache")
+    return LocalEmbeddings.from_settings(Settings(data_dir=data_dir))
 
 
 @pytest.fixture
