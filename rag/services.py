@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.answerers import make_answerer
+from rag.answerers.chat import ChatAnswerer
 from rag.citations import CitationChecker
 from rag.config import Settings
+from rag.conflicts import ConflictDetector, LLMJudge
 from rag.embeddings import LocalEmbeddings
 from rag.ingest import Ingestor
 from rag.pipeline import Pipeline
@@ -36,11 +38,15 @@ def build_services(settings: Settings, embeddings: LocalEmbeddings | None = None
         settings.embedding_model_path, settings.embedding_batch_size
     )
     retriever = Retriever(store, embeddings, settings)
+    answerer = make_answerer(settings, embeddings)
+    # With an LLM configured, the same chat model also judges candidate disagreements.
+    judge = LLMJudge(answerer.model) if isinstance(answerer, ChatAnswerer) else None
     pipeline = Pipeline(
         store,
         retriever,
-        make_answerer(settings, embeddings),
+        answerer,
         CitationChecker(SupportScorer(embeddings)),
+        ConflictDetector(embeddings, judge=judge),
     )
     return Services(
         settings=settings,
