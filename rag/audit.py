@@ -24,6 +24,17 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
+def _stamp(value: dt.datetime | str | None) -> str:
+    """ISO UTC text for a timestamp given as text, an aware datetime, or nothing (now)."""
+    if value is None:
+        return now()
+    if isinstance(value, str):
+        return value
+    if value.tzinfo is None:
+        raise ValueError("audit timestamps must carry a time zone")
+    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+
+
 def _passage(rank: int, p: Passage) -> dict[str, Any]:
     return {
         "rank": rank,
@@ -100,16 +111,22 @@ class AuditLog:
     started_at: str = field(default_factory=now)
     entries: list[AuditEntry] = field(default_factory=list)
 
-    def record(
+    def add(
         self,
         answer: Answer,
-        asked_at: str,
         scope: Scope | None = None,
-        answered_at: str | None = None,
+        asked_at: dt.datetime | str | None = None,
+        answered_at: dt.datetime | str | None = None,
         collection: str | None = None,
     ) -> AuditEntry:
-        """Add an answered question (``asked_at`` taken with ``now()`` before asking)."""
-        entry = AuditEntry.of(answer, asked_at, answered_at, scope, collection or self.collection)
+        """Add an answered question; take ``asked_at`` before asking (default: now)."""
+        entry = AuditEntry.of(
+            answer,
+            _stamp(asked_at),
+            _stamp(answered_at),
+            scope,
+            collection or self.collection,
+        )
         self.entries.append(entry)
         return entry
 
@@ -122,7 +139,7 @@ class AuditLog:
             "collection": self.collection,
             "started_at": self.started_at,
             "exported_at": now(),
-            "questions": [e.to_dict() for e in self.entries],
+            "entries": [e.to_dict() for e in self.entries],
         }
 
     def to_json(self) -> str:

@@ -65,21 +65,21 @@ def test_audit_json_records_each_question(small) -> None:
     log = AuditLog(collection=small.settings.collection)
     asked = now()
     first = small.pipeline.ask(QUESTION)
-    log.record(first, asked)
+    log.add(first, asked_at=asked)
     scope = Scope(outlets=("Harbour Times",))
     asked_second = now()
     second = small.pipeline.ask("What does the columnist say about the seizure?", scope=scope)
-    log.record(second, asked_second, scope=scope)
+    log.add(second, scope=scope, asked_at=asked_second)
     unanswerable = small.pipeline.ask("Who won the 1998 football world cup?")
-    log.record(unanswerable, now())
+    log.add(unanswerable, asked_at=dt.datetime.now(dt.UTC))
 
     data = json.loads(log.to_json())
 
     assert data["format"] == FORMAT
     assert data["collection"] == "newsroom"
     assert _time(data["started_at"]) <= _time(data["exported_at"])
-    q1, q2, q3 = data["questions"]
-    assert [q["question"] for q in data["questions"]] == [
+    q1, q2, q3 = data["entries"]
+    assert [q["question"] for q in data["entries"]] == [
         QUESTION,
         "What does the columnist say about the seizure?",
         "Who won the 1998 football world cup?",
@@ -130,5 +130,14 @@ def test_footnotes_carry_source_url_and_reliability(small) -> None:
 
 def test_audit_of_an_empty_session() -> None:
     data = json.loads(AuditLog().to_json())
-    assert data["questions"] == []
+    assert data["entries"] == []
     assert data["collection"] is None
+
+
+def test_naive_timestamps_are_refused(small) -> None:
+    answer = small.pipeline.ask(QUESTION)
+    log = AuditLog()
+    with pytest.raises(ValueError, match="time zone"):
+        log.add(answer, asked_at=dt.datetime(2025, 1, 1, 12, 0))
+    entry = log.add(answer, asked_at=dt.datetime(2025, 1, 1, 12, 0, tzinfo=dt.UTC))
+    assert entry.asked_at == "2025-01-01T12:00:00.000+00:00"
