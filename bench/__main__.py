@@ -33,6 +33,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("corpus", "bench.corpus"),
     ("answers", "bench.answers"),
     ("citations", "bench.citations"),
+    ("conflicts", "bench.conflicts"),
     ("speed", "bench.timing"),
     ("baseline", "bench.baseline"),
     ("scale", "bench.scale"),

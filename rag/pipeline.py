@@ -1,4 +1,5 @@
-"""The retrieval chain: question -> (condense) -> retrieve -> answer -> verify -> ``Answer``.
+"""The retrieval chain: question -> (condense) -> retrieve -> answer -> verify -> conflicts
+-> ``Answer``.
 
 Built as a LangChain runnable so each step is a plain function that can be invoked, streamed
 or traced the same way; ``stream`` runs the same steps but hands out the draft as it is
@@ -16,6 +17,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from rag.answerers.base import Answerer
 from rag.citations import CitationChecker
+from rag.conflicts import ConflictDetector, attach_conflicts
 from rag.retrieval import Retriever
 from rag.scope import Scope
 from rag.store import Store
@@ -35,6 +37,8 @@ class Turn:
     passages: list[Passage] = field(default_factory=list)
     draft: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)  # doc_id -> stored text (offsets)
+    answer: Answer | None = None
 
 
 class Pipeline:
@@ -44,16 +48,19 @@ class Pipeline:
         retriever: Retriever,
         answerer: Answerer,
         checker: CitationChecker,
+        detector: ConflictDetector | None = None,
     ) -> None:
         self.store = store
         self.retriever = retriever
         self.answerer = answerer
         self.checker = checker
+        self.detector = detector
         self.chain: Runnable[Turn, Answer] = (
             RunnableLambda(self._condense)
             | RunnableLambda(self._retrieve)
             | RunnableLambda(self._draft)
             | RunnableLambda(self._verify)
+            | RunnableLambda(self._conflicts)
         )
 
     # -- steps ---------------------------------------------------------------------------------
@@ -89,16 +96,16 @@ class Pipeline:
             pass
         return turn
 
-    def _verify(self, turn: Turn) -> Answer:
+    def _verify(self, turn: Turn) -> Turn:
         started = time.perf_counter()
-        texts: dict[str, str] = {}
+        texts = turn.texts
         for p in turn.passages:
             if p.doc_id not in texts:
                 doc = self.store.get_document(p.doc_id)
                 texts[p.doc_id] = doc.text if doc else ""
         verified = self.checker.verify(turn.draft, turn.passages, texts)
         turn.timings["verify"] = time.perf_counter() - started
-        return Answer(
+        turn.answer = Answer(
             question=turn.question,
             standalone_question=turn.standalone,
             text=verified.text,
@@ -111,6 +118,19 @@ class Pipeline:
             notes=verified.notes,
             timings=dict(turn.timings),
         )
+        return turn
+
+    def _conflicts(self, turn: Turn) -> Answer:
+        """Where the retrieved sources disagree, say so, each side quoted (never pick one)."""
+        answer = turn.answer
+        assert answer is not None, "verify runs first"
+        if self.detector is None or not answer.grounded:
+            return answer
+        started = time.perf_counter()
+        found = self.detector.find_conflicts(turn.standalone, turn.passages, turn.texts)
+        answer = attach_conflicts(answer, found)
+        answer.timings["conflicts"] = time.perf_counter() - started
+        return answer
 
     # -- entry points ----------------------------------------------------------------------------
     def ask(self, question: str, history: History = (), scope: Scope | None = None) -> Answer:
@@ -122,4 +142,4 @@ class Pipeline:
         """Yield draft pieces (str) as they are written, then the verified ``Answer``."""
         turn = self._retrieve(self._condense(Turn(question, history, scope)))
         yield from self._draft_pieces(turn)
-        yield self._verify(turn)
+        yield self._conflicts(self._verify(turn))

@@ -5,7 +5,9 @@ Presentation only; it adds no claims. Document text is quoted as-is inside the f
 
 from __future__ import annotations
 
-from rag.types import Answer, Citation
+import re
+
+from rag.types import Answer, AnswerSentence, Citation
 
 UNSUPPORTED_MARK = "[not supported by the sources]"
 
@@ -21,6 +23,14 @@ def source_line(c: Citation) -> str:
     return ", ".join(parts)
 
 
+def _inline_footnotes(s: AnswerSentence) -> str:
+    """A "Sources disagree" sentence names each side by its number: "[3] says" -> "[^3] says"."""
+    numbers = {str(n) for n in s.citations}
+    return re.sub(
+        r"\[(\d+)\] says", lambda m: f"[^{m[1]}] says" if m[1] in numbers else m[0], s.text
+    )
+
+
 def footnoted_markdown(answer: Answer) -> str:
     """The answer with [^n] footnotes quoting each cited span verbatim."""
     if not answer.grounded:
@@ -29,6 +39,8 @@ def footnoted_markdown(answer: Answer) -> str:
     for s in answer.sentences:
         marks = "".join(f"[^{n}]" for n in s.citations)
         line = f"{s.text}{marks}" if s.supported else f"{s.text} {UNSUPPORTED_MARK}"
+        if s.conflict:
+            line = _inline_footnotes(s)
         paragraphs.setdefault(s.paragraph, []).append(line)
     notes = [f"[^{c.n}]: {source_line(c)}: “{c.quote}”" for c in answer.citations]
     body = "\n\n".join(" ".join(lines) for _, lines in sorted(paragraphs.items()))

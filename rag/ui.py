@@ -103,6 +103,31 @@ CSS = """
 #sources .source-card.active mark { background: #ffd84d; }
 #sources details summary { cursor: pointer; font-size: 0.85rem; margin: 6px 0; }
 #footnotes textarea, #footnotes .cm-content { font-size: 0.82rem; }
+#chat .conflicts { margin-top: 12px; padding: 8px 10px 4px; border: 1px solid #e0b44c;
+  border-radius: 8px; background: #fff8e6; color: #2b2100; }
+#chat .conflict-banner { margin-bottom: 6px; color: #6b4500; line-height: 1.4; }
+#chat .conflict-hint { font-size: 0.82em; opacity: 0.85; }
+#chat .conflict-card { border-top: 1px solid #ecd6a0; padding: 8px 0 6px; }
+#chat .conflict-head { margin-bottom: 6px; line-height: 1.4; }
+#chat .conflict-point { font-weight: 600; }
+#chat .conflict-kind { display: inline-block; padding: 0 7px; border-radius: 10px;
+  font-size: 0.75em; font-weight: 600; white-space: nowrap; background: #f1e3c0;
+  color: #5c4200; }
+#chat .conflict-kind.kind-factual { background: #fbe0db; color: #8a1c12; }
+#chat .conflict-kind.kind-temporal { background: #dde8fb; color: #1c3f8a; }
+#chat .conflict-sides { display: grid; gap: 8px;
+  grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); }
+#chat .conflict-side { min-width: 0; padding: 6px 9px; border-radius: 6px;
+  border: 1px solid #e6d3a3; background: #fffdf7; }
+#chat .side-source { font-size: 0.8em; line-height: 1.35; margin-bottom: 4px; }
+#chat .side-source .src-n { font-weight: 700; color: #1d4ed8; }
+#chat .side-source .newer { padding: 0 5px; border-radius: 8px; background: #dde8fb;
+  color: #1c3f8a; font-weight: 600; white-space: nowrap; }
+#chat a.cite.conflict-quote { display: block; margin: 0; padding: 0 0 0 8px;
+  border-left: 3px solid #e0b44c; border-radius: 0; background: none; color: #1f1f1f;
+  font-size: 0.92em; font-weight: 400; line-height: 1.45; vertical-align: baseline;
+  white-space: normal; overflow-wrap: anywhere; }
+#chat a.cite.conflict-quote:hover { background: #fff1c2; text-decoration: none; }
 """
 
 # Clicking a citation marker shows its turn's sources, scrolls its card into view inside the

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from html import escape
 from urllib.parse import urlparse
 
+from rag.conflicts import Conflict
 from rag.types import Answer, Citation, Passage
 
 UNSUPPORTED_TITLE = "Not supported by the retrieved sources"
@@ -88,6 +89,8 @@ def answer_html(answer: Answer, turn: int) -> str:
         )
     paragraphs: dict[int, list[str]] = {}
     for s in answer.sentences:
+        if s.conflict:
+            continue  # shown as the "Sources disagree" cards below
         text = _text(s.text)
         if s.supported:
             marks = "".join(_marker(turn, n) for n in s.citations)
@@ -99,7 +102,73 @@ def answer_html(answer: Answer, turn: int) -> str:
             )
         paragraphs.setdefault(s.paragraph, []).append(piece)
     body = "".join(f"<p>{' '.join(pieces)}</p>" for _, pieces in sorted(paragraphs.items()))
+    body += conflicts_html(answer, turn)
     return f'<div class="answer" data-turn="{turn}">{body}</div>'
+
+
+KIND_LABELS = {
+    "factual": "factual",
+    "assessment": "assessment / framing",
+    "temporal": "changed over time",
+}
+CONFLICTS_TITLE = "Sources disagree"
+CONFLICTS_HINT = "Each side is quoted verbatim; click a quote to see it in its passage."
+
+
+def _side_html(
+    conflict: Conflict, index: int, numbers: dict[tuple[str, int, int], int], turn: int
+) -> str:
+    """One side: its source (number, title, outlet, date, paragraph) and its verbatim quote,
+    which opens the highlighted passage in the Sources panel like a citation marker does."""
+    side = conflict.sides[index]
+    n = numbers.get(side.key)
+    where = ", ".join(_text(x) for x in (side.meta.outlet, side.meta.date) if x)
+    head = f'<span class="src-title">{_text(side.meta.title)}</span>'
+    head += f" — {where}" if where else ""
+    head += f" · ¶{side.paragraph}"
+    if conflict.newer_doc_id == side.doc_id:
+        head += ' <span class="newer">newer source</span>'
+    quote = f"“{_text(side.quote)}”"
+    if n is not None:
+        label = f'<span class="src-n">[{n}]</span> '
+        quote = (
+            f'<a class="cite conflict-quote" href="#src-{turn}-{n}" data-turn="{turn}" '
+            f'data-n="{n}" title="Show this passage [{n}]">{quote}</a>'
+        )
+    else:
+        label = ""
+        quote = f'<span class="conflict-quote">{quote}</span>'
+    return f'<div class="conflict-side"><div class="side-source">{label}{head}</div>{quote}</div>'
+
+
+def conflict_card(conflict: Conflict, numbers: dict[tuple[str, int, int], int], turn: int) -> str:
+    """One disputed point: a few words naming it, the kind of disagreement, the sides."""
+    kind = escape(conflict.kind)
+    label = escape(KIND_LABELS.get(conflict.kind, conflict.kind))
+    badge = f'<span class="conflict-kind kind-{kind}">{label}</span>'
+    point = f'<span class="conflict-point">{_text(conflict.point)}</span>'
+    sides = "".join(_side_html(conflict, i, numbers, turn) for i in range(len(conflict.sides)))
+    return (
+        f'<div class="conflict-card" data-kind="{kind}">'
+        f'<div class="conflict-head">{badge} {point}</div>'
+        f'<div class="conflict-sides">{sides}</div></div>'
+    )
+
+
+def conflicts_html(answer: Answer, turn: int) -> str:
+    """The "Sources disagree" banner and one card per disputed point (empty when none)."""
+    if not answer.conflicts:
+        return ""
+    numbers = {(c.doc_id, c.start, c.end): c.n for c in answer.citations}
+    count = len(answer.conflicts)
+    title = f"⚠ {CONFLICTS_TITLE} on {count} point{'s' if count > 1 else ''}"
+    cards = "".join(conflict_card(c, numbers, turn) for c in answer.conflicts)
+    return (
+        f'<div class="conflicts" data-turn="{turn}"><div class="conflict-banner">'
+        f"<strong>{escape(title)}</strong> "
+        f'<span class="conflict-hint">{escape(CONFLICTS_HINT)}</span></div>'
+        f"{cards}</div>"
+    )
 
 
 def _attribution(c: Citation) -> str:
@@ -173,7 +242,7 @@ def checks_html(answer: Answer) -> str:
         items.append(f"{supported} of {total} sentences backed by a quoted passage.")
     items += [_text(n) for n in answer.notes]
     for conflict in answer.conflicts:
-        items.append("Sources disagree: " + _text(str(getattr(conflict, "summary", conflict))))
+        items.append(f"Sources disagree ({escape(conflict.kind)}): {_text(conflict.point)}")
     if not items:
         return ""
     lis = "".join(f"<li>{x}</li>" for x in items)

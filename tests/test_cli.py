@@ -123,3 +123,46 @@ def test_ask_unanswerable_is_not_grounded(indexed) -> None:
     answer = json.loads(result.stdout)
     assert (answer["grounded"], answer["citations"]) == (False, [])
     assert answer["answer"] == "The documents do not answer this question."
+
+
+def test_ask_json_flags_sources_that_disagree(indexed) -> None:
+    """Who designated the cartels: the corpus names the Biden administration and Trump / the
+    White House. Each side is quoted verbatim at its offsets and cited in the answer text."""
+    from rag.config import Settings
+    from rag.store import Store, connect
+
+    data, _, _ = indexed
+    question = "Who designated the Latin American cartels as foreign terrorist organizations?"
+    result = _run(["ask", question, "--json"], data)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["conflicts"], answer
+    settings = Settings(data_dir=data)
+    store = Store(connect(settings), settings.collection)
+    side_keys = ["doc_id", "title", "outlet", "date", "paragraph", "quote", "start", "end"]
+    cited = {(c["doc_id"], c["start"], c["end"]): c for c in answer["citations"]}
+    for conflict in answer["conflicts"]:
+        assert list(conflict) == ["point", "kind", "score", "sides"]
+        assert conflict["kind"] in ("factual", "assessment", "temporal")
+        assert conflict["point"]
+        assert 0.0 <= conflict["score"] <= 1.0
+        assert len(conflict["sides"]) >= 2
+        assert len({s["doc_id"] for s in conflict["sides"]}) == len(conflict["sides"])
+        numbers = []
+        for side in conflict["sides"]:
+            assert list(side) == side_keys
+            doc = store.get_document(side["doc_id"])
+            assert doc is not None
+            assert doc.text[side["start"] : side["end"]] == side["quote"]
+            assert side["title"] == doc.meta.title
+            citation = cited[(side["doc_id"], side["start"], side["end"])]
+            assert citation["quote"] == side["quote"]
+            numbers.append(citation["n"])
+        line = "Sources disagree on " + conflict["point"] + ": "
+        assert line in answer["answer"]
+        said = answer["answer"].split(line, 1)[1]
+        assert all(f"[{n}] says “" in said for n in numbers)
+    biden = [
+        s for c in answer["conflicts"] for s in c["sides"] if "Biden administration" in s["quote"]
+    ]
+    assert biden, answer["conflicts"]
