@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from rag.chunking import ChunkLimits, split_document
 from rag.config import Settings
-from rag.embeddings import LocalEmbeddings
+from rag.embeddings import SIGNATURE_SEPARATOR, LocalEmbeddings
 from rag.readers import UnreadableFile, iter_corpus_files, read_file
 from rag.retrieval import sync_lexical
 from rag.store import DocRecord, Store
@@ -43,8 +43,10 @@ def file_sha(path: Path) -> str:
 
 
 def chunker_signature(settings: Settings, embeddings: LocalEmbeddings) -> str:
-    """Changes when chunking would change, so documents get re-chunked."""
-    return f"v1:{settings.chunk_tokens}:{settings.chunk_overlap_sentences}:{embeddings.max_tokens}"
+    """Changes when chunking or the vectors would change, so documents get re-embedded
+    (vectors of two backends or models must never share an index)."""
+    chunking = f"v1:{settings.chunk_tokens}:{settings.chunk_overlap_sentences}"
+    return f"{chunking}:{embeddings.max_tokens}{SIGNATURE_SEPARATOR}{embeddings.signature}"
 
 
 def embedding_text(title: str, chunk: Chunk) -> str:

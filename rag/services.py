@@ -34,9 +34,7 @@ class Services:
 def build_services(settings: Settings, embeddings: LocalEmbeddings | None = None) -> Services:
     """Open the store (raises ``StoreUnavailable``) and load the model unless one is given."""
     store = open_store(settings)
-    embeddings = embeddings or LocalEmbeddings(
-        settings.embedding_model_path, settings.embedding_batch_size
-    )
+    embeddings = embeddings or LocalEmbeddings.from_settings(settings)
     retriever = Retriever(store, embeddings, settings)
     answerer = make_answerer(settings, embeddings)
     # With an LLM configured, the same chat model also judges candidate disagreements.
