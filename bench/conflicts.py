@@ -8,7 +8,7 @@
   evidence gives one document per evidence (the two revisions of a Wikipedia sentence): it
   should be flagged. A claim with two SUPPORTS evidences gives two documents that should not.
   Everything goes through the real ingest and retrieval (one temp store, each pair searched with
-  ``doc_ids`` limited to its two documents), then ``find_conflicts`` with the claim as question.
+  scope limited to its two documents), then ``find_conflicts`` with the claim as question.
 - Latency: what ``find_conflicts`` adds per question on the repo's corpus questions (retrieval
   not included), cold (empty sentence cache) and warm.
 
@@ -295,6 +295,7 @@ def two_document_sets(shared: Path, n: int) -> tuple[list[tuple[str, str, str]],
 
 def end_to_end(detector: Any, shared: Path, limit: int | None) -> str:
     from rag.ingest import doc_id_for
+    from rag.scope import Scope
 
     n = min(E2E_PAIRS, limit) if limit else E2E_PAIRS
     disagree, agree = two_document_sets(shared, n)
@@ -326,7 +327,7 @@ def end_to_end(detector: Any, shared: Path, limit: int | None) -> str:
                 times = []
                 for claim, _, pa, pb in cases:
                     ids = [doc_id_for(pa), doc_id_for(pb)]
-                    passages = services.retriever.search(claim, doc_ids=ids)
+                    passages = services.retriever.search(claim, scope=Scope(doc_ids=ids))
                     texts = {}
                     for p in passages:
                         doc = services.store.get_document(p.doc_id)
