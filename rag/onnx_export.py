@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -109,13 +110,17 @@ def _export(model_path: Path, out: Path) -> None:
             opset_version=17,
             dynamo=False,
         )
-    quantize_dynamic(
-        str(fp32),
-        str(out / ONNX_NAME),
-        per_channel=True,
-        reduce_range=True,
-        weight_type=QuantType.QInt8,
-    )
+    logging.disable(logging.WARNING)  # ORT advises "pre-processing" on the root logger
+    try:
+        quantize_dynamic(
+            str(fp32),
+            str(out / ONNX_NAME),
+            per_channel=True,
+            reduce_range=True,
+            weight_type=QuantType.QInt8,
+        )
+    finally:
+        logging.disable(logging.NOTSET)
     fp32.unlink()
     (out / "export.json").write_text(
         json.dumps({"source": str(model_path), "recipe": RECIPE}, indent=2), encoding="utf-8"
