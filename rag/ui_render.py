@@ -177,9 +177,23 @@ def _attribution(c: Citation) -> str:
     if where:
         parts.append(f" — {where}")
     parts.append(f" · ¶{c.paragraph}")
-    if c.meta.reliability:
-        parts.append(f' · <span class="reliability">{_text(c.meta.reliability)}</span>')
+    parts.append(f" · {reliability_label(c.meta.reliability)}")
     return "".join(parts)
+
+
+def reliability_label(reliability: str | None) -> str:
+    """The journalist's label for a source; shown on every card, "unlabelled" when missing."""
+    if reliability:
+        return f'<span class="reliability">{_text(reliability)}</span>'
+    return '<span class="reliability none">unlabelled</span>'
+
+
+def open_doc_button(doc_id: str, start: int, end: int, label: str = "Open in document") -> str:
+    """A button the page script turns into "show this span in the Document tab"."""
+    return (
+        f'<button type="button" class="open-doc" data-doc="{escape(doc_id, quote=True)}" '
+        f'data-start="{int(start)}" data-end="{int(end)}">{escape(label)} ↗</button>'
+    )
 
 
 def _link(url: str | None) -> str:
@@ -218,7 +232,8 @@ def source_card(c: Citation, turn: int) -> str:
         f'data-n="{c.n}">'
         f'<header><span class="src-n">[{c.n}]</span> {_attribution(c)}</header>'
         f'<div class="passage">{highlighted_passage(c)}</div>'
-        f"{_link(c.meta.url)}</article>"
+        f'<footer class="card-foot">{_link(c.meta.url)}'
+        f"{open_doc_button(c.doc_id, c.start, c.end)}</footer></article>"
     )
 
 

@@ -1,0 +1,203 @@
+"""HTML for the workspace tabs: the library table, upload results, quote hits, the document view.
+
+Presentation only, like ``rag.ui_render``: every piece of document text or metadata goes through
+``html.escape`` (a title or a paragraph cannot add markup), and the only attributes we emit are
+our own ids and offsets. Clickable rows and "open" buttons carry ``data-*`` attributes that the
+page's script hands to the server (see ``rag.ui``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+from typing import Any
+from urllib.parse import urlparse
+
+from rag.library import LibraryEntry
+from rag.quotes import QuoteHit
+from rag.types import paragraph_starts
+from rag.ui_render import _link, _text, open_doc_button, reliability_label
+
+LIBRARY_EMPTY = "No documents in this collection yet: drop files on the upload box to add some."
+QUOTES_EMPTY = "No passage contains this phrase, exactly or nearly."
+QUOTES_PLACEHOLDER = (
+    "Type a phrase someone said or wrote: every passage that contains it, exactly or nearly, "
+    "is listed here with its source, best match first."
+)
+DOCUMENT_PLACEHOLDER = (
+    "Pick a document above, or open one from a citation, a quote hit or the library."
+)
+
+
+def _cell(value: Any, placeholder: str = "—") -> str:
+    return (
+        _text(str(value)) if value not in (None, "") else f'<span class="na">{placeholder}</span>'
+    )
+
+
+def _when(iso: str) -> str:
+    """'2026-11-23T11:40:00+00:00' -> '2026-11-23 11:40' (UTC, as stored)."""
+    return iso.replace("T", " ")[:16] if iso else ""
+
+
+def _url_cell(url: str | None) -> str:
+    """The site's name, linked (http/https only); the full address in the tooltip."""
+    if not url:
+        return '<span class="na">—</span>'
+    parsed = urlparse(url)
+    if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
+        return f'<span title="{escape(url, quote=True)}">{_text(url[:40])}</span>'
+    return (
+        f'<a href="{escape(url, quote=True)}" title="{escape(url, quote=True)}" '
+        f'target="_blank" rel="noopener noreferrer">{_text(parsed.netloc)} ↗</a>'
+    )
+
+
+def library_html(entries: Sequence[LibraryEntry], selected: str | None = None) -> str:
+    """The collection's documents as a table; a click on a row selects it for editing."""
+    if not entries:
+        return f'<div class="library-empty">{escape(LIBRARY_EMPTY)}</div>'
+    head = "".join(
+        f'<th class="col-{c}">{escape(label)}</th>'
+        for c, label in (
+            ("title", "Title"),
+            ("outlet", "Outlet"),
+            ("date", "Date"),
+            ("reliability", "Reliability"),
+            ("chunks", "Passages"),
+            ("added", "Added (UTC)"),
+            ("url", "URL"),
+        )
+    )
+    rows = []
+    for e in entries:
+        cls = ' class="selected"' if e.doc_id == selected else ""
+        edited = (
+            ' <span class="edited" title="Metadata edited in the app">edited</span>'
+            if e.edited
+            else ""
+        )
+        rows.append(
+            f'<tr data-doc="{escape(e.doc_id, quote=True)}"{cls} title="Select to edit or delete">'
+            f'<td class="col-title">{_cell(e.title)}{edited}</td>'
+            f'<td class="col-outlet">{_cell(e.outlet)}</td>'
+            f'<td class="col-date">{_cell(e.date)}</td>'
+            f'<td class="col-reliability">{_cell(e.reliability, "unlabelled")}</td>'
+            f'<td class="col-chunks">{int(e.chunks)}</td>'
+            f'<td class="col-added">{_cell(_when(e.added_at))}</td>'
+            f'<td class="col-url">{_url_cell(e.url)}</td></tr>'
+        )
+    count = f"{len(entries)} document{'s' if len(entries) != 1 else ''}"
+    return (
+        f'<div class="library-count">{count} · click a row to edit or delete it</div>'
+        f'<table class="library"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def upload_result_html(
+    added: Iterable[str], failed: Iterable[dict[str, str]], unchanged: int = 0
+) -> str:
+    """One line per file: what went in, what did not and why."""
+    items = [f'<li class="ok">✓ {_text(name)}</li>' for name in added]
+    if unchanged:
+        items.append(f'<li class="same">{unchanged} already in the library, unchanged</li>')
+    for f in failed:
+        name = f.get("name") or f.get("path") or "?"
+        items.append(
+            f'<li class="failed">✗ <span class="name">{_text(name)}</span>: '
+            f'<span class="reason">{_text(f.get("reason", ""))}</span></li>'
+        )
+    if not items:
+        return ""
+    return f'<ul class="upload-results">{"".join(items)}</ul>'
+
+
+def _meta_line(
+    title: str, outlet: str | None, date: str | None, paragraph: int, reliability: str | None
+) -> str:
+    where = ", ".join(_text(x) for x in (outlet, date) if x)
+    parts = [f'<span class="src-title">{_text(title)}</span>']
+    if where:
+        parts.append(f" — {where}")
+    parts.append(f" · ¶{paragraph}")
+    parts.append(f" · {reliability_label(reliability)}")
+    return "".join(parts)
+
+
+def quote_hits_html(phrase: str, hits: Sequence[QuoteHit]) -> str:
+    """Ranked quote hits: source line, the passage with the phrase marked, an open button."""
+    if not phrase.strip():
+        return f'<div class="quotes-empty">{escape(QUOTES_PLACEHOLDER)}</div>'
+    if not hits:
+        return f'<div class="quotes-empty">{escape(QUOTES_EMPTY)}</div>'
+    exact = sum(1 for h in hits if h.exact)
+    summary = (
+        f"{len(hits)} passage{'s' if len(hits) != 1 else ''} for “{_text(phrase)}”: "
+        f"{exact} exact, {len(hits) - exact} near"
+    )
+    cards = []
+    for rank, h in enumerate(hits, 1):
+        kind = "exact" if h.exact else "near"
+        s, e = h.match_start, h.match_end
+        body = (
+            f"{escape(h.text[:s])}<mark>{escape(h.text[s:e])}</mark>{escape(h.text[e:])}"
+            if 0 <= s <= e <= len(h.text)
+            else escape(h.text)
+        )
+        cards.append(
+            f'<article class="quote-hit {kind}" data-doc="{escape(h.doc_id, quote=True)}">'
+            f'<header><span class="rank">{rank}.</span> '
+            f"{_meta_line(h.title, h.outlet, h.date, h.paragraph, h.reliability)}"
+            f' <span class="kind {kind}">{kind}</span></header>'
+            f'<div class="passage">{body}</div>'
+            f"<footer>{open_doc_button(h.doc_id, h.start, h.end)}</footer></article>"
+        )
+    return f'<div class="quotes-summary">{summary}</div>{"".join(cards)}'
+
+
+def _marked(text: str, start: int, end: int, lo: int, hi: int) -> str:
+    """Escaped ``text`` (which spans lo..hi of the document) with start..end in <mark>."""
+    s, e = max(start, lo) - lo, min(end, hi) - lo
+    if s >= e:
+        return escape(text)
+    return f'{escape(text[:s])}<mark class="hit">{escape(text[s:e])}</mark>{escape(text[e:])}'
+
+
+def document_html(
+    doc_id: str,
+    text: str,
+    title: str,
+    outlet: str | None = None,
+    date: str | None = None,
+    url: str | None = None,
+    reliability: str | None = None,
+    span: tuple[int, int] | None = None,
+) -> str:
+    """The full cleaned text, one numbered paragraph per block, ``span`` highlighted."""
+    starts = paragraph_starts(text)
+    ends = [s - 2 for s in starts[1:]] + [len(text)]
+    paras = []
+    for n, (lo, hi) in enumerate(zip(starts, ends, strict=True), 1):
+        piece = text[lo:hi]
+        inner = _marked(piece, span[0], span[1], lo, hi) if span else escape(piece)
+        hit = " has-hit" if span and span[0] < hi and span[1] > lo else ""
+        paras.append(
+            f'<div class="para{hit}" id="para-{n}" data-n="{n}">'
+            f'<span class="pn">{n}</span><p>{inner}</p></div>'
+        )
+    where = ", ".join(_text(x) for x in (outlet, date) if x)
+    head = (
+        f'<header class="doc-head"><h2>{_text(title)}</h2>'
+        f'<div class="doc-meta">{where + " · " if where else ""}'
+        f"{reliability_label(reliability)} · {len(paras)} paragraphs</div>"
+        f"{_link(url)}</header>"
+    )
+    return (
+        f'<article class="document" data-doc="{escape(doc_id, quote=True)}">'
+        f'{head}<div class="paras">{"".join(paras)}</div></article>'
+    )
+
+
+def document_placeholder(message: str = DOCUMENT_PLACEHOLDER) -> str:
+    return f'<div class="document-empty">{escape(message)}</div>'
