@@ -73,6 +73,14 @@ class Settings(BaseSettings):
         None, description="API key for the OpenAI-compatible server (if it needs one)."
     )
     llm_timeout: float = Field(120.0, description="Seconds to wait for the LLM server.")
+    ui_concurrency: int = Field(
+        4,
+        ge=1,
+        le=64,
+        description="Questions the app works on at once (Gradio's default is 1: everyone "
+        "else waits in line). More than the CPU count only helps when answers wait on a "
+        "remote LLM; see the load bench.",
+    )
     upload_max_mb: float = Field(
         25.0, gt=0, description="Largest file accepted by the app's upload, in megabytes."
     )
