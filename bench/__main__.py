@@ -37,6 +37,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("speed", "bench.timing"),
     ("baseline", "bench.baseline"),
     ("scale", "bench.scale"),
+    ("quotes", "bench.quotes"),
 ]
 
 

@@ -10,10 +10,12 @@ fuzzy ones (rapidfuzz's best partial alignment per paragraph, widened to whole w
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz
 
 from rag.retrieval import EmptyIndex
@@ -30,14 +32,19 @@ _FOLD = {
     "…": "...",
     "\u00ad": "",  # soft hyphen
 }
+_MULTI = {k for k, v in _FOLD.items() if len(v) != 1}
+_TYPOGRAPHIC = re.compile(
+    "[" + "".join(re.escape(k) for k, v in _FOLD.items() if len(v) == 1) + "]"
+)
+_IS_SPACE = np.array([chr(c).isspace() for c in range(0x3001)])  # no space is above U+3000
 _STRIP = " \"'.,;:!?"
 FUZZY_CUTOFF = 85.0  # rapidfuzz partial ratio (0-100); below this a passage is not "the quote"
 MIN_FUZZY_CHARS = 8  # shorter phrases match too much by accident; they are searched exactly
 FUZZY_CEILING = 0.99  # a fuzzy hit's score is below any exact hit's (1.0)
+Origin = npt.NDArray[np.int64]  # per normalised character: its offset in the original text
 
 
-def normalise(text: str) -> tuple[str, list[int]]:
-    """Folded text and, for each of its characters, the offset it came from in ``text``."""
+def _normalise_slow(text: str) -> tuple[str, Origin]:
     out: list[str] = []
     origin: list[int] = []
     space = False
@@ -52,7 +59,23 @@ def normalise(text: str) -> tuple[str, list[int]]:
         for folded in _FOLD.get(ch, ch).casefold():
             out.append(folded)
             origin.append(i)
-    return "".join(out), origin
+    return "".join(out), np.asarray(origin, dtype=np.int64)
+
+
+def normalise(text: str) -> tuple[str, Origin]:
+    """Folded text and, for each of its characters, the offset it came from in ``text``.
+
+    Vectorised when every character folds to exactly one (nearly always); otherwise the
+    same result, one character at a time.
+    """
+    folded = _TYPOGRAPHIC.sub(lambda m: _FOLD[m.group()], text).casefold()
+    if not text or len(folded) != len(text) or any(c in text for c in _MULTI):
+        return _normalise_slow(text)
+    codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    space = _IS_SPACE[np.minimum(codes, 0x3000)] & (codes <= 0x3000)
+    keep = ~(space & np.concatenate(([True], space[:-1])))  # no leading or repeated spaces
+    out = np.where(space, np.uint32(32), codes)[keep].astype(np.uint32)
+    return out.tobytes().decode("utf-32-le", "surrogatepass"), np.flatnonzero(keep)
 
 
 def clean_phrase(phrase: str) -> str:
@@ -173,16 +196,19 @@ class QuoteSearch:
         self,
         text: str,
         hay: str,
-        origin: list[int],
+        origin: Origin,
         needle: str,
         taken: list[tuple[int, int]],
     ) -> list[tuple[int, int, float, bool]]:
         """The best fuzzy alignment in each paragraph that has no exact hit."""
-        out = []
+        out: list[tuple[int, int, float, bool]] = []
+        if fuzz.partial_ratio(needle, hay, score_cutoff=FUZZY_CUTOFF) == 0:
+            return out  # no window of the whole text is close: no paragraph can be
         starts = paragraph_starts(text)
         ends = [s - len(PARAGRAPH_SEPARATOR) for s in starts[1:]] + [len(text)]
-        for para_start, para_end in zip(starts, ends, strict=True):
-            lo, hi = bisect_left(origin, para_start), bisect_left(origin, para_end)
+        los = np.searchsorted(origin, starts).tolist()
+        his = np.searchsorted(origin, ends).tolist()
+        for lo, hi in zip(los, his, strict=True):
             if hi <= lo or any(s < hi and e > lo for s, e in taken):
                 continue
             got = fuzz.partial_ratio_alignment(needle, hay[lo:hi], score_cutoff=FUZZY_CUTOFF)
@@ -195,9 +221,9 @@ class QuoteSearch:
 
     @staticmethod
     def _hit(
-        doc: Document, origin: list[int], start: int, end: int, score: float, exact: bool
+        doc: Document, origin: Origin, start: int, end: int, score: float, exact: bool
     ) -> QuoteHit:
-        first, last = origin[start], origin[end - 1] + 1
+        first, last = int(origin[start]), int(origin[end - 1]) + 1
         starts = paragraph_starts(doc.text)
         paragraph = paragraph_at(starts, first)
         para_start = starts[paragraph - 1]
