@@ -575,7 +575,9 @@ def build_ui(
             return (skip_(), skip_(), *library_view(session["collection"]))
         named = [(Path(f).name, Path(f)) for f in files]
         before = {e.doc_id for e in library_for(session["collection"]).entries()}
-        progress(0, desc=f"Reading {len(named)} file{'s' if len(named) != 1 else ''}…")
+        progress(
+            0, desc=f"Reading and splitting {len(named)} file{'s' if len(named) != 1 else ''}…"
+        )
 
         def step(done: int, total: int, what: str) -> None:
             progress((done, max(total, 1)), desc=f"Indexing {what}", unit="passages")
@@ -790,7 +792,7 @@ def build_ui(
                     )
                 with gr.Column(scale=1, min_width=340):
                     files = gr.File(
-                        label="Add documents: drop .txt .md .html .pdf .docx files here",
+                        label="Add documents (txt, md, html, pdf, docx)",
                         file_count="multiple",
                         elem_id="upload",
                         height=130,

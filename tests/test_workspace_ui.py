@@ -198,7 +198,7 @@ def test_upload_two_files_one_broken(server, ws_services, page_of, output_dir) -
         {
             "port-minutes.md": GOOD_UPLOAD.encode(),
             "leaked-memo.pdf": b"%PDF-1.7\n this is not really a pdf \x00\x01\x02",
-            "scan.txt": b"x" * (1024 * 1024 + 10),  # over the 1 MB limit of this server
+            "scan.txt": b"x" * (1536 * 1024),  # over the 1 MB limit of this server
         },
     )
     results = page.locator("#upload-result .upload-results")
