@@ -43,8 +43,9 @@ def load_backends() -> dict[str, tuple[LocalEmbeddings, float]]:
     settings = Settings()
     out: dict[str, tuple[LocalEmbeddings, float]] = {}
     for backend in ("torch", "onnx"):
-        shared = shared_embeddings().embeddings
-        start = time.perf_counter()
+        loaded = shared_embeddings()
+        shared = loaded.embeddings
+        start = time.perf_counter() - (loaded.seconds if shared.backend == backend else 0.0)
         if shared.backend == backend:
             model = shared
         else:
