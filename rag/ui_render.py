@@ -125,7 +125,7 @@ def _side_html(
     where = ", ".join(_text(x) for x in (side.meta.outlet, side.meta.date) if x)
     head = f'<span class="src-title">{_text(side.meta.title)}</span>'
     head += f" — {where}" if where else ""
-    head += f" · ¶{side.paragraph}"
+    head += f" · ¶{side.paragraph} · {reliability_label(side.meta.reliability)}"
     if conflict.newer_doc_id == side.doc_id:
         head += ' <span class="newer">newer source</span>'
     quote = f"“{_text(side.quote)}”"

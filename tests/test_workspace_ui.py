@@ -351,6 +351,14 @@ def test_citation_opens_the_document_view(server, ws_services, page_of, output_d
     first = expected.citations[0]
     page = page_of(server.url)
     ask(page, QUESTION)
+    # The statement and the news report disagree on who designated the cartels: every side of
+    # every disagreement card says how reliable its source is, like every citation card does.
+    assert expected.conflicts, "the fixture's statement and news report should disagree"
+    shown = page.locator("#chat .conflict-side")
+    want = [s.meta.reliability or "unlabelled" for c in expected.conflicts for s in c.sides]
+    assert [_norm(t) for t in shown.locator(".reliability").all_inner_texts()] == want
+    labels = page.locator("#sources .turn-sources[data-turn='1'] .source-card .reliability")
+    assert labels.count() == len(expected.citations)
     card = page.locator(f"#src-1-{first.n}")
     card.locator("button.open-doc").click()
     view = page.locator("#doc-view")
