@@ -478,8 +478,10 @@ def test_document_text_is_shown_as_text_everywhere(server, page_of, output_dir) 
 
 @pytest.mark.browser
 def test_tabs_are_readable_on_a_laptop(server, page_of, output_dir) -> None:
-    """Every tab at 1280x800: no sideways scrolling, the main panels keep a usable size."""
-    page = page_of(server.url, viewport=SMALL_VIEWPORT)
+    """Every tab at 1280x800: no sideways scrolling, the main panels keep a usable size, and
+    nothing is loaded from outside the server."""
+    requests = Requests()
+    page = page_of(server.url, viewport=SMALL_VIEWPORT, requests=requests)
     ask(page, QUESTION)
     sizes = page.evaluate(
         """() => ['chat', 'sources'].map(id => {
@@ -510,6 +512,9 @@ def test_tabs_are_readable_on_a_laptop(server, page_of, output_dir) -> None:
     expect(page.locator("#quote-hits .quote-hit").first).to_be_visible(timeout=30_000)
     no_sideways_scroll(page)
     page.screenshot(path=str(output_dir / "ws-laptop-quotes.png"))
+    # Every tab visited, nothing was fetched from anywhere but this server.
+    outside = [u for u in requests.urls if not u.startswith(server.url)]
+    assert outside == [], outside
 
 
 @pytest.mark.browser
