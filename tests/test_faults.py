@@ -331,3 +331,108 @@ def test_chroma_server_stopped_mid_session_then_back(tmp_path: Path) -> None:
     finally:
         chroma.terminate()
         chroma.wait(timeout=30)
+
+
+# -- concurrency: questions while an ingest runs, BM25 saves racing --------------------------------
+def test_questions_during_an_ingest_never_see_half_a_document(
+    services, corpus_dir: Path, tmp_path: Path
+) -> None:
+    """The app's situation: searches on threads while an upload is ingested in the process."""
+    import threading
+
+    services.ingestor.ingest([corpus_dir])
+    wiki = _wiki_documents(tmp_path / "wiki", n_docs=12)
+    questions = [p.read_text().split("\n\n")[1] for p in wiki] + ["How many Marines were deployed?"]
+    services.settings.embedding_batch_size = 4  # many small writes: many in-between states
+    problems: list[str] = []
+    seen_wiki: set[str] = set()
+    wiki_ids = {doc_id_for(p) for p in wiki}
+    done = threading.Event()
+
+    def ask_in_a_loop(offset: int) -> None:
+        i = offset
+        while not done.is_set():
+            try:
+                for p in services.retriever.search(questions[i % len(questions)], k=4):
+                    doc = services.store.get_document(p.doc_id)
+                    record = services.store.doc_records().get(p.doc_id)
+                    if doc is None or record is None:
+                        problems.append(f"{p.doc_id} has no complete document")
+                    elif doc.text[p.chunk.start : p.chunk.end] != p.chunk.text:
+                        problems.append(f"{p.doc_id} offsets do not match its text")
+                    if p.doc_id in wiki_ids:
+                        seen_wiki.add(p.doc_id)
+            except Exception as exc:  # any error under concurrency is a failure
+                problems.append(f"{type(exc).__name__}: {exc}")
+            i += 1
+
+    askers = [threading.Thread(target=ask_in_a_loop, args=(n,)) for n in range(3)]
+    for t in askers:
+        t.start()
+    try:
+        report = services.ingestor.ingest([tmp_path / "wiki"])
+    finally:
+        done.set()
+        for t in askers:
+            t.join(timeout=120)
+    assert report.added == len(wiki)
+    assert problems == []
+    for question in questions[:3]:
+        assert services.retriever.search(question, k=1)[0].doc_id in wiki_ids
+    _assert_consistent(services.store)
+
+
+def test_bm25_saves_racing_in_threads_leave_a_whole_index(tmp_path: Path) -> None:
+    """Two writers (the app and `rag ingest`) saving while readers load: no error, and every
+    index a reader gets is whole (its ids and its BM25 matrix agree)."""
+    import threading
+
+    from rag.lexical import Bm25Index
+    from rag.types import Chunk
+
+    folder = tmp_path / "bm25" / "newsroom"
+
+    def index(n: int) -> Bm25Index:
+        chunks = [
+            Chunk(f"d{n}:{i}", f"d{n}", i, 0, 10, 1, f"version {n} passage {i} about harbour tolls")
+            for i in range(50 + n)
+        ]
+        return Bm25Index.build(chunks, {f"d{n}": f"Doc {n}"}, f"fp{n}")
+
+    indexes = [index(n) for n in range(4)]
+    problems: list[str] = []
+    stop = threading.Event()
+
+    def write(ix: Bm25Index) -> None:
+        try:
+            for _ in range(15):
+                ix.save(folder)
+        except Exception as exc:
+            problems.append(f"save: {type(exc).__name__}: {exc}")
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                got = Bm25Index.load(folder)
+            except Exception as exc:
+                problems.append(f"load: {type(exc).__name__}: {exc}")
+                continue
+            if got is not None and got.retriever is not None:
+                n = int(got.fingerprint[2:])
+                if len(got.chunk_ids) != 50 + n or got.retriever.scores["num_docs"] != 50 + n:
+                    problems.append(f"a mixed index: {got.fingerprint}")
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
+    writers = [threading.Thread(target=write, args=(ix,)) for ix in indexes]
+    for t in readers + writers:
+        t.start()
+    for t in writers:
+        t.join()
+    stop.set()
+    for t in readers:
+        t.join()
+    assert problems == []
+    final = Bm25Index.load(folder)
+    assert final is not None
+    assert final.fingerprint in {ix.fingerprint for ix in indexes}
+    assert [p.name for p in folder.parent.iterdir()] == ["newsroom"]  # no temp folders left
