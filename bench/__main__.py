@@ -38,6 +38,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("baseline", "bench.baseline"),
     ("scale", "bench.scale"),
     ("quotes", "bench.quotes"),
+    ("load", "bench.load"),
 ]
 
 
@@ -50,6 +51,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=Path,
         default=ROOT.parent / "shared",
         help="folder holding eval/ (default: <repo>/../shared)",
+    )
+    load = parser.add_argument_group("load section")
+    load.add_argument("--duration", type=float, default=120.0, help="seconds per load run")
+    load.add_argument("--sessions", type=int, default=20, help="concurrent chat sessions")
+    load.add_argument(
+        "--load-concurrency",
+        default="1,4",
+        help="RAG_UI_CONCURRENCY values to compare, one load run each (default 1,4)",
+    )
+    load.add_argument(
+        "--max-requests", type=int, default=3000, help="cap on questions per load run"
     )
     return parser.parse_args(argv)
 
