@@ -38,6 +38,9 @@ CHROMA_PORTS = range(8100, 8120)
 STARTUP_SECONDS = 300
 INGEST_PAUSE = 2.0  # seconds between two ingest runs of the writer
 KEEP_NOTES = 4  # desk notes the writer keeps before deleting the oldest
+# A browser waits for its answer however long the queue; gradio_client gives up after 20 s,
+# which would count a wait in line as an error.
+CLIENT_TIMEOUT = 600.0
 
 
 def _port(ports: range) -> int:
@@ -233,7 +236,13 @@ class Session:
         from gradio_client import Client
 
         try:
-            client = Client(self.url, verbose=False, download_files=False, analytics_enabled=False)
+            client = Client(
+                self.url,
+                verbose=False,
+                download_files=False,
+                analytics_enabled=False,
+                httpx_kwargs={"timeout": CLIENT_TIMEOUT},
+            )
         except Exception as exc:
             with self.tally.lock:
                 self.tally.errors.append(f"session {self.n}: connect: {exc}")
