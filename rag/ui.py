@@ -19,7 +19,7 @@ import datetime as dt
 import logging
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -965,6 +965,3 @@ def build_ui(
     # Gradio runs one event at a time unless told otherwise: a newsroom would queue behind one.
     demo.queue(default_concurrency_limit=services.settings.ui_concurrency if services else 1)
     return demo
-
-
-__all__ = ["build_ui", "launch_kwargs", "Callable"]
