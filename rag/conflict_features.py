@@ -719,8 +719,8 @@ AXES: tuple[Axis, ...] = (
         + _words("coordinat shared partners", 0.5),
         _words("unilateral unilaterally secret secretly covert clandestine breach violat")
         + _words("tension oppos", 0.5),
-        r"\b(cooperat|collaborat|consensual|consent|unilateral|joint|together|agree|approv|"
-        r"coordinat|sovereign|multilateral|alone|partner)",
+        r"\b(cooperat|collaborat|consensual|consent|unilateral|joint|together|agree|"
+        r"sovereign|multilateral|alone|partner)",
     ),
     Axis(
         "terrorists or criminals",
@@ -731,7 +731,7 @@ AXES: tuple[Axis, ...] = (
             "criminal+organization criminal+organisation criminal+enterprise "
             "criminal+network profit-driven gang gangs law+enforcement+challenge organized+crime"
         ),
-        r"\b(terror|criminal|label|call|describ|fram|classif|designat)",
+        r"\b(terror|criminal|label|call|describ|fram)",
     ),
 )
 _CONTRAST = re.compile(

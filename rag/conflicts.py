@@ -11,8 +11,9 @@ Why a flag appears (no NLI model runs offline, so every step is one a reader can
    terrorists vs criminal organisations). A "how many" question is checked for figures only,
    "when" for dates, "who" for actors and names; other questions for everything.
 4. A logistic model weighs the clues and the similarity into a score in [0, 1]; its weights are
-   fitted on VitaminC (``python -m bench.conflicts --fit``), the threshold too. A pair at or above
-   the threshold is a disagreement; pairs that share a side are one card; at most three cards.
+   fitted on VitaminC (``python -m bench.conflicts --fit``), the threshold too. A pair with at
+   least one clue and a score at or above the threshold is a disagreement (similar wording alone
+   never is); pairs that share a side are one card; at most three cards.
 Kind: "temporal" when a figure/actor/verdict conflict comes with different dates on each side
 and the sources have different publication dates (the card names the newer source); "factual"
 for figures, dates, actors, names, negation; otherwise "assessment".
@@ -96,7 +97,7 @@ CONFLICT_THRESHOLD = 0.50
 # --- candidate selection (hand-set, see README) ------------------------------------------------
 RELEVANCE_BAR = 0.30  # cosine(question, sentence) for a sentence to be considered at all
 MAX_PER_DOC = 6  # most relevant sentences kept per document
-STRONG_PAIR = 0.6  # verdicts on an axis the question does not ask about count only this close
+STRONG_PAIR = 0.6  # pairs this close compare single figures even without shared unit words
 PAIR_BAR = 0.45  # cosine(a, b) for two sentences to be about the same point ...
 MIN_SHARED = 1  # ... with at least this many shared content words
 QUESTION_PAIR_BAR = 0.45  # or: both sentences this close to the question
@@ -270,9 +271,8 @@ def pair_evidence(
     if antonym and focus == "any" and close:
         values["antonym"] = overlap
         details["antonym"] = f"{antonym[0]}… vs {antonym[1]}…"
-    if focus == "any":
-        axes = None if similarity >= STRONG_PAIR else question.axes
-        lean = opposed_lean(a.leans, b.leans, axes=axes)
+    if focus == "any":  # a verdict counts only on an axis the question asks about
+        lean = opposed_lean(a.leans, b.leans, axes=question.axes)
         if lean:
             axis = AXIS_BY_NAME[lean[0]]
             values["verdict"] = min(1.0, lean[1] / 2.0)

@@ -562,6 +562,9 @@ def test_consensual_or_unilateral_is_disputed(indexed, detector) -> None:
         "What reward has been offered for information leading to Maduro's arrest?",
         "What is the balloon effect in drug trafficking?",
         "How many Marines and sailors did the US deploy to waters around Latin America?",
+        # verdict words in the passages, but the question asks for no verdict
+        "Which cartels were the 26 fugitives associated with?",
+        "Which US departments will coordinate the actions against the cartels?",
     ],
 )
 def test_near_misses_and_single_source_facts_are_not_flagged(indexed, detector, question) -> None:
