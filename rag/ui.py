@@ -34,7 +34,7 @@ from rag.config import Settings
 from rag.library import RELIABILITY_LABELS, Library
 from rag.present import footnoted_markdown
 from rag.quotes import QuoteSearch
-from rag.retrieval import EmptyIndex
+from rag.retrieval import EmptyIndex, IndexMismatch
 from rag.scope import EmptyScope, Scope
 from rag.services import Services
 from rag.store import StoreUnavailable
@@ -349,6 +349,8 @@ def _new_session(collection: str = "") -> dict[str, Any]:
 
 
 def _error_text(exc: Exception) -> str:
+    if isinstance(exc, IndexMismatch):  # another embedding backend: says how to re-embed
+        return str(exc)
     if isinstance(exc, EmptyIndex):
         return EMPTY_INDEX
     if isinstance(exc, BackendUnavailable | StoreUnavailable | EmptyScope):
