@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 import tempfile
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -69,7 +70,14 @@ class Bm25Index:
         try:
             if self.retriever is not None:
                 self.retriever.save(str(tmp), show_progress=False)
-            manifest = {"fingerprint": self.fingerprint, "chunk_ids": self.chunk_ids}
+            # A fresh id per save: a reader that sees the same manifest text before and after
+            # loading knows no swap happened in between, even if one index replaced another
+            # and then came back (same fingerprint, written again).
+            manifest = {
+                "fingerprint": self.fingerprint,
+                "chunk_ids": self.chunk_ids,
+                "write_id": uuid.uuid4().hex,
+            }
             (tmp / "manifest.json").write_text(json.dumps(manifest))
             with contextlib.suppress(FileNotFoundError):
                 folder.rename(old)
