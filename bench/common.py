@@ -7,6 +7,7 @@ does, so ingest and query timings never include model loading.
 from __future__ import annotations
 
 import resource
+import socket
 import statistics
 import sys
 import tempfile
@@ -29,6 +30,18 @@ BENCH_COLLECTION = "bench"
 
 
 # --- timing -----------------------------------------------------------------------------------
+
+
+def free_port(ports: range) -> int:
+    """The first port in ``ports`` free on 127.0.0.1 (each bench keeps to its own range)."""
+    for port in ports:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
 def timed(fn: Callable[[], T]) -> tuple[T, float]:

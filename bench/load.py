@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, log, markdown_table, median_p95
+from bench.common import ROOT, free_port, log, markdown_table, median_p95
 from bench.corpus import QUESTIONS
 
 APP_PORTS = range(7940, 7960)
@@ -41,17 +40,6 @@ KEEP_NOTES = 4  # desk notes the writer keeps before deleting the oldest
 # A browser waits for its answer however long the queue; gradio_client gives up after 20 s,
 # which would count a wait in line as an error.
 CLIENT_TIMEOUT = 600.0
-
-
-def _port(ports: range) -> int:
-    for port in ports:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
 def _wait_http(url: str, proc: subprocess.Popen[bytes], what: str) -> None:
@@ -312,7 +300,7 @@ def _one_run(
     from rag.config import Settings
     from rag.store import open_store
 
-    port = _port(APP_PORTS)
+    port = free_port(APP_PORTS)
     app_env = {**env, "GRADIO_SERVER_PORT": str(port), "RAG_UI_CONCURRENCY": str(concurrency)}
     url = f"http://127.0.0.1:{port}/"
     store = open_store(
@@ -377,7 +365,7 @@ def run(args: argparse.Namespace) -> str:
     folder.mkdir()
     for f in sorted((ROOT / "corpus").glob("*.txt")):
         shutil.copy(f, folder / f.name)
-    chroma_port = _port(CHROMA_PORTS)
+    chroma_port = free_port(CHROMA_PORTS)
     env = {
         **os.environ,
         "RAG_DATA_DIR": str(work / "data"),

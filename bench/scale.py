@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import socket
 import subprocess
 import tempfile
 import time
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench.baseline import Peak, peak_rss
-from bench.common import ROOT, log, markdown_table, median_p95, shared_embeddings
+from bench.common import ROOT, free_port, log, markdown_table, median_p95, shared_embeddings
 from bench.retrieval import load_queries, load_rows
 
 if TYPE_CHECKING:
@@ -83,18 +82,10 @@ def build_corpus(shared: Path, target: int) -> Corpus:
 # --- the Chroma server ------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
-
-
 @contextmanager
 def chroma_server(path: Path, log_file: Path) -> Iterator[tuple[int, int]]:
     """``chroma run`` on 127.0.0.1 (port, pid), stopped on exit."""
-    port = free_port()
+    port = free_port(PORTS)
     with log_file.open("wb") as out:
         proc = subprocess.Popen(
             [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],

@@ -22,10 +22,17 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1400, "height": 900}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def free_port(ports: range | None = None) -> int:
+    """A free port on 127.0.0.1: any (the OS picks), or the first free one in ``ports``."""
+    for port in ports if ports is not None else (0,):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(s.getsockname()[1])
+    assert ports is not None
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
 @dataclass

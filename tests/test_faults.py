@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ import pytest
 from rag.config import Settings
 from rag.ingest import doc_id_for
 
-from .browser import chromium, open_page
+from .browser import chromium, free_port, open_page
 from .conftest import CORPUS, ROOT
 from .test_cli import RAG, _run
 from .test_ingest import _assert_consistent
@@ -37,18 +36,6 @@ VITAMINC = ROOT.parent / "shared" / "eval" / "vitaminc" / "vitaminc_real_test.js
 APP_PORTS = range(7940, 7960)
 CHROMA_PORTS = range(8100, 8120)
 MB = 1024 * 1024
-
-
-def _port(ports: range) -> int:
-    """A free port from this suite's own range (other suites use other ranges)."""
-    for port in ports:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
 def _store(settings: Settings, embeddings: Any) -> Any:
@@ -246,7 +233,7 @@ def test_hostile_files_are_refused_and_nothing_else_changes(tmp_path: Path, embe
 @contextmanager
 def _app(env: dict[str, str]) -> Iterator[str]:
     """``python app.py`` as a user starts it; yields its URL once it answers."""
-    port = _port(APP_PORTS)
+    port = free_port(APP_PORTS)
     log = open(Path(env["RAG_DATA_DIR"]).parent / "app.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "app.py")],
@@ -279,7 +266,7 @@ QUESTION = "How many Marines and sailors were deployed to waters around Latin Am
 @pytest.mark.server
 @pytest.mark.browser
 def test_chroma_server_stopped_mid_session_then_back(tmp_path: Path) -> None:
-    port = _port(CHROMA_PORTS)
+    port = free_port(CHROMA_PORTS)
     server_path = tmp_path / "server"
     data = tmp_path / "data"
     env = {

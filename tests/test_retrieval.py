@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ import pytest
 from rag.config import Settings
 from rag.ingest import doc_id_for
 from rag.scope import Scope
+
+from .browser import free_port
 
 # (question, corpus file that answers it): numbers, names, definitions, events.
 QUESTIONS = [
@@ -78,12 +79,6 @@ def test_empty_index_is_reported(services) -> None:
         services.retriever.search("anything")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_chroma(path: Path, port: int) -> subprocess.Popen[bytes]:
     """`chroma run` on 127.0.0.1:``port`` storing in ``path``; returns once it answers."""
     chroma = Path(sys.executable).parent / "chroma"
@@ -106,7 +101,7 @@ def start_chroma(path: Path, port: int) -> subprocess.Popen[bytes]:
 
 @pytest.fixture
 def chroma_server(tmp_path: Path) -> Iterator[int]:
-    port = _free_port()
+    port = free_port()
     proc = start_chroma(tmp_path / "server", port)
     try:
         yield port
@@ -135,7 +130,7 @@ def test_same_retrieval_against_a_chroma_server(
 def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     from rag.store import StoreUnavailable, connect
 
-    settings = Settings(data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=_free_port())
+    settings = Settings(data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=free_port())
     with pytest.raises(
         StoreUnavailable, match="cannot reach the Chroma server at http://127.0.0.1"
     ):
