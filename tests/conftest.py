@@ -51,3 +51,12 @@ def output_dir() -> Path:
     """Screenshots and other artefacts a person should look at after a run."""
     OUTPUT.mkdir(exist_ok=True)
     return OUTPUT
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium, one per test module (the browser tests' pages open in it)."""
+    from tests.browser import chromium
+
+    with chromium() as b:
+        yield b

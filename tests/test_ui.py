@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from rag.config import Settings
 from rag.types import Answer, AnswerSentence, Chunk, Citation, DocMeta, Passage
 
-from .browser import Requests, chromium, open_page, serve
+from .browser import Requests, open_page, serve
 from .conftest import CORPUS
 from .fake_llm import fake_llm_fixture  # noqa: F401
 
@@ -66,12 +66,6 @@ def server(ui_services) -> Iterator[Any]:
 
     with serve(build_ui(ui_services), **launch_kwargs()) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture

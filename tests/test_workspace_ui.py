@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 from rag.config import Settings
 from rag.scope import Scope
 
-from .browser import Requests, chromium, serve
+from .browser import Requests, serve
 from .conftest import CORPUS
 from .test_ui import HOSTILE_DOC, QUESTION, _norm, ask
 
@@ -97,12 +97,6 @@ def server(ws, ws_services) -> Iterator[Any]:
 
     with serve(build_ui(ws_services, workspace=ws), **launch_kwargs(ws.settings)) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture
