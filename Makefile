@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(PIP) install --quiet -e '.[dev,openai,ollama]'
+	$(PIP) install --quiet -e '.[dev,bench,openai,ollama]'
 	touch $@
 
 install: $(VENV)/.installed

@@ -121,3 +121,27 @@ def test_single_file_ingest_does_not_prune_others(services, corpus_dir: Path, tm
     corpus_dir.mkdir()
     assert services.ingestor.ingest([corpus_dir]).removed == 5
     assert [r.meta.title for r in services.store.doc_records().values()] == ["Editor's note"]
+
+
+def test_length_sorted_batches_keep_each_documents_own_vectors(services, corpus_dir: Path) -> None:
+    """Chunks are embedded longest first across documents, yet every vector lands on its own
+    chunk, and a document's record carries its first chunk's vector (which holds the title)."""
+    import numpy as np
+
+    from rag.ingest import embedding_text
+
+    services.ingestor.ingest([corpus_dir])
+    records = services.store.doc_records()
+    chunks = services.store.live_chunks(records)
+    lengths = [len(c.text) for c in chunks]
+    assert lengths != sorted(lengths, reverse=True)  # document order is not length order
+    stored = services.store.chunk_embeddings([c.chunk_id for c in chunks])
+    for chunk in chunks[::7]:
+        alone = services.embeddings.embed_query(
+            embedding_text(records[chunk.doc_id].meta.title, chunk)
+        )
+        assert np.dot(alone, stored[chunk.chunk_id]) > 0.999, chunk.chunk_id
+    got = services.store.docs.get(ids=list(records), include=["embeddings"])
+    for doc_id, vector in zip(got["ids"], got["embeddings"], strict=True):
+        first = next(c for c in chunks if c.doc_id == doc_id and c.index == 0)
+        assert np.allclose(vector, stored[first.chunk_id]), doc_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import time
@@ -126,6 +127,21 @@ def test_same_retrieval_against_a_chroma_server(
     _check_questions(services, corpus_dir)
     assert services.ingestor.ingest([corpus_dir]).unchanged == 5
 
+    # A colleague's process adds a memo through the server; this process (which holds the
+    # document records it read for the questions above) finds the memo at its next question.
+    from .test_cli import _run
+
+    memo = tmp_path / "colleague" / "memo.md"
+    memo.parent.mkdir()
+    memo.write_text(
+        "# Harbour memo\n\nThe harbour authority logged 17 unregistered fast boats in March.\n"
+    )
+    server = {"RAG_CHROMA_HOST": "127.0.0.1", "RAG_CHROMA_PORT": str(chroma_server)}
+    done = _run(["ingest", str(memo)], tmp_path / "colleague-data", **server)
+    assert done.returncode == 0, done.stderr
+    question = "How many unregistered fast boats did the harbour authority log?"
+    assert services.retriever.search(question, k=3)[0].meta.title == "Harbour memo"
+
 
 def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     from rag.store import StoreUnavailable, connect
@@ -135,6 +151,32 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
         StoreUnavailable, match="cannot reach the Chroma server at http://127.0.0.1"
     ):
         connect(settings)
+
+
+def test_records_are_reread_after_any_write(services, corpus_dir: Path) -> None:
+    """The records a process keeps between questions follow writes made through another
+    client of the same store: an added, an edited and a deleted document."""
+    from rag.services import build_services
+
+    services.ingestor.ingest([corpus_dir])
+    other = build_services(services.settings, services.embeddings)  # a second client
+    before = services.store.doc_records()
+    assert services.store.doc_records() == before  # unchanged: served from what it read
+
+    extra = corpus_dir.parent / "extra.md"
+    extra.write_text("# Ferry log\n\nThe ferry carried 212 passengers on Tuesday.\n")
+    other.ingestor.ingest([extra])
+    added = services.store.doc_records()
+    assert set(added) - set(before) == {doc_id_for(extra)}
+
+    edited = dataclasses.replace(added[doc_id_for(extra)].meta, outlet="Port Desk")
+    other.store.update_meta(doc_id_for(extra), edited)
+    assert services.store.doc_records()[doc_id_for(extra)].meta.outlet == "Port Desk"
+
+    other.store.delete_document(doc_id_for(extra))
+    assert set(services.store.doc_records()) == set(before)
+    hits = services.retriever.search("How many passengers did the ferry carry?", k=10)
+    assert all(p.doc_id != doc_id_for(extra) for p in hits)
 
 
 def test_single_retriever_modes(services, corpus_dir: Path) -> None:
