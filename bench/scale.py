@@ -43,7 +43,7 @@ CHROMA = ROOT / ".venv" / "bin" / "chroma"
 class Corpus:
     docs: list[Document]
     chunks: list[Chunk]
-    texts: list[str]  # what the model embeds (title + text), as the Ingestor does
+    texts: list[str]  # what the model embeds, as the Ingestor does
 
 
 def build_corpus(shared: Path, target: int) -> Corpus:
@@ -75,7 +75,7 @@ def build_corpus(shared: Path, target: int) -> Corpus:
         chunk = Chunk(chunk_id(doc.doc_id, sha, 0, len(text)), doc.doc_id, 0, 0, len(text), 1, text)
         corpus.docs.append(doc)
         corpus.chunks.append(chunk)
-        corpus.texts.append(embedding_text(title, chunk))
+        corpus.texts.append(embedding_text(chunk))
     return corpus
 
 

@@ -125,7 +125,7 @@ def test_single_file_ingest_does_not_prune_others(services, corpus_dir: Path, tm
 
 def test_length_sorted_batches_keep_each_documents_own_vectors(services, corpus_dir: Path) -> None:
     """Chunks are embedded longest first across documents, yet every vector lands on its own
-    chunk, and a document's record carries its first chunk's vector (which holds the title)."""
+    chunk, and a document's record carries its first chunk's vector."""
     import numpy as np
 
     from rag.ingest import embedding_text
@@ -137,9 +137,7 @@ def test_length_sorted_batches_keep_each_documents_own_vectors(services, corpus_
     assert lengths != sorted(lengths, reverse=True)  # document order is not length order
     stored = services.store.chunk_embeddings([c.chunk_id for c in chunks])
     for chunk in chunks[::7]:
-        alone = services.embeddings.embed_query(
-            embedding_text(records[chunk.doc_id].meta.title, chunk)
-        )
+        alone = services.embeddings.embed_query(embedding_text(chunk))
         assert np.dot(alone, stored[chunk.chunk_id]) > 0.999, chunk.chunk_id
     got = services.store.docs.get(ids=list(records), include=["embeddings"])
     for doc_id, vector in zip(got["ids"], got["embeddings"], strict=True):
