@@ -13,6 +13,7 @@ import pytest
 
 from rag.config import Settings
 from rag.embeddings import LocalEmbeddings
+from rag.ingest import embedding_text
 from rag.onnx_export import ONNX_NAME, cached_model_dir
 from rag.retrieval import IndexMismatch
 from rag.sentences import split_sentences
@@ -150,11 +151,10 @@ def test_switching_backend_reembeds_without_duplicates(
     assert len(owners) == first.chunks == sum(r.n_chunks for r in records.values())
     stored = after.store.chunk_embeddings(probe)  # same files, same offsets: same chunk ids
     texts = {c.chunk_id: c for c, _ in after.store.get_chunks(probe)}
-    titles = {d: r.meta.title for d, r in records.items()}
     assert sorted(stored) == probe
     for cid, vector in stored.items():
         chunk = texts[cid]
-        fresh = onnx_embeddings.embed_query(f"{titles[chunk.doc_id]}\n{chunk.text}")
+        fresh = onnx_embeddings.embed_query(embedding_text(chunk))
         # int8 activations are quantised per batch, so a chunk embedded alone differs a little
         assert float(np.dot(vector, fresh)) > 0.99
         assert float(np.dot(vector, torch_vectors[cid])) < 0.9999  # re-embedded, not kept
