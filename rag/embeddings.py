@@ -13,6 +13,7 @@ chunk boundaries do not depend on the backend. The vectors do differ slightly, w
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -127,9 +128,11 @@ class LocalEmbeddings(Embeddings):
     def flavour(self) -> str:
         return "onnx-int8" if self.backend == "onnx" else "torch-fp32"
 
-    @property
+    @functools.cached_property
     def signature(self) -> str:
-        """Which vectors these are: vectors with different signatures must not share an index."""
+        """Which vectors these are: vectors with different signatures must not share an index.
+
+        Cached: it is compared with every document record on every question."""
         model = f"{self.model_path.parent.name}/{self.model_path.name}"
         return f"{model}/{self.flavour}"
 

@@ -162,12 +162,15 @@ def test_records_are_reread_after_any_write(services, corpus_dir: Path) -> None:
     other = build_services(services.settings, services.embeddings)  # a second client
     before = services.store.doc_records()
     assert services.store.doc_records() == before  # unchanged: served from what it read
+    question = "How many passengers did the ferry carry?"
+    assert services.retriever.search(question, k=10, mode="bm25")  # BM25 state is now cached
 
     extra = corpus_dir.parent / "extra.md"
     extra.write_text("# Ferry log\n\nThe ferry carried 212 passengers on Tuesday.\n")
     other.ingestor.ingest([extra])
     added = services.store.doc_records()
     assert set(added) - set(before) == {doc_id_for(extra)}
+    assert services.retriever.search(question, k=1, mode="bm25")[0].doc_id == doc_id_for(extra)
 
     edited = dataclasses.replace(added[doc_id_for(extra)].meta, outlet="Port Desk")
     other.store.update_meta(doc_id_for(extra), edited)
@@ -175,7 +178,7 @@ def test_records_are_reread_after_any_write(services, corpus_dir: Path) -> None:
 
     other.store.delete_document(doc_id_for(extra))
     assert set(services.store.doc_records()) == set(before)
-    hits = services.retriever.search("How many passengers did the ferry carry?", k=10)
+    hits = services.retriever.search(question, k=10)
     assert all(p.doc_id != doc_id_for(extra) for p in hits)
 
 
