@@ -171,14 +171,22 @@ def conflicts_html(answer: Answer, turn: int) -> str:
     )
 
 
-def _attribution(c: Citation) -> str:
-    where = ", ".join(_text(x) for x in (c.meta.outlet, c.meta.date) if x)
-    parts = [f'<span class="src-title">{_text(c.meta.title)}</span>']
+def attribution(
+    title: str, outlet: str | None, date: str | None, paragraph: int, reliability: str | None
+) -> str:
+    """Title — outlet, date · ¶n · reliability: how every quoted span names its source."""
+    where = ", ".join(_text(x) for x in (outlet, date) if x)
+    parts = [f'<span class="src-title">{_text(title)}</span>']
     if where:
         parts.append(f" — {where}")
-    parts.append(f" · ¶{c.paragraph}")
-    parts.append(f" · {reliability_label(c.meta.reliability)}")
+    parts.append(f" · ¶{paragraph}")
+    parts.append(f" · {reliability_label(reliability)}")
     return "".join(parts)
+
+
+def _attribution(c: Citation) -> str:
+    m = c.meta
+    return attribution(m.title, m.outlet, m.date, c.paragraph, m.reliability)
 
 
 def reliability_label(reliability: str | None) -> str:

@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 from rag.library import LibraryEntry
 from rag.quotes import QuoteHit
 from rag.types import paragraph_starts
-from rag.ui_render import _link, _text, open_doc_button, reliability_label
+from rag.ui_render import _link, _text, attribution, open_doc_button, reliability_label
 
 LIBRARY_EMPTY = "No documents in this collection yet: drop files on the upload box to add some."
 QUOTES_EMPTY = "No passage contains this phrase, exactly or nearly."
@@ -113,18 +113,6 @@ def upload_result_html(
     return f'<ul class="upload-results">{"".join(items)}</ul>'
 
 
-def _meta_line(
-    title: str, outlet: str | None, date: str | None, paragraph: int, reliability: str | None
-) -> str:
-    where = ", ".join(_text(x) for x in (outlet, date) if x)
-    parts = [f'<span class="src-title">{_text(title)}</span>']
-    if where:
-        parts.append(f" — {where}")
-    parts.append(f" · ¶{paragraph}")
-    parts.append(f" · {reliability_label(reliability)}")
-    return "".join(parts)
-
-
 def quote_hits_html(phrase: str, hits: Sequence[QuoteHit]) -> str:
     """Ranked quote hits: source line, the passage with the phrase marked, an open button."""
     if not phrase.strip():
@@ -148,7 +136,7 @@ def quote_hits_html(phrase: str, hits: Sequence[QuoteHit]) -> str:
         cards.append(
             f'<article class="quote-hit {kind}" data-doc="{escape(h.doc_id, quote=True)}">'
             f'<header><span class="rank">{rank}.</span> '
-            f"{_meta_line(h.title, h.outlet, h.date, h.paragraph, h.reliability)}"
+            f"{attribution(h.title, h.outlet, h.date, h.paragraph, h.reliability)}"
             f' <span class="kind {kind}">{kind}</span></header>'
             f'<div class="passage">{body}</div>'
             f"<footer>{open_doc_button(h.doc_id, h.start, h.end)}</footer></article>"
