@@ -20,6 +20,12 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 VIEWPORT = {"width": 1400, "height": 900}
+ANSWER_TIMEOUT = 120_000  # ms: the first question also warms the model up on 2 cores
+
+
+def norm(text: str) -> str:
+    """Whitespace collapsed: the page wraps and indents text its own way."""
+    return " ".join(text.split())
 
 
 def free_port(ports: range | None = None) -> int:
@@ -87,9 +93,14 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
-def open_page(browser: Any, url: str, requests: Requests | None = None) -> Any:
+def open_page(
+    browser: Any,
+    url: str,
+    requests: Requests | None = None,
+    viewport: dict[str, int] = VIEWPORT,
+) -> Any:
     """A new page at ``url``, loaded and with the Gradio app rendered (not 'networkidle')."""
-    page = browser.new_page(viewport=VIEWPORT)
+    page = browser.new_page(viewport=viewport, accept_downloads=True)
     if requests is not None:
         requests.attach(page)
     page.goto(url, wait_until="load")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,3 +61,29 @@ def browser():
 
     with chromium() as b:
         yield b
+
+
+@pytest.fixture
+def viewport() -> dict[str, int]:
+    """The window size ``page_of`` opens pages at (a module may override it)."""
+    from tests.browser import VIEWPORT
+
+    return VIEWPORT
+
+
+@pytest.fixture
+def page_of(browser, viewport):
+    """Open app pages in the module's browser, closed after the test."""
+    from tests.browser import Requests, open_page
+
+    pages: list[Any] = []
+    default = viewport
+
+    def open_(url: str, requests: Requests | None = None, viewport: dict[str, int] = default):
+        page = open_page(browser, url, requests, viewport)
+        pages.append(page)
+        return page
+
+    yield open_
+    for page in pages:
+        page.close()

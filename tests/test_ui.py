@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from rag.config import Settings
 from rag.types import Answer, AnswerSentence, Chunk, Citation, DocMeta, Passage
 
-from .browser import Requests, open_page, serve
+from .browser import ANSWER_TIMEOUT, Requests, norm, serve
 from .conftest import CORPUS
 from .fake_llm import fake_llm_fixture  # noqa: F401
 
@@ -36,11 +36,6 @@ The Harbor Bridge toll committee voted to double the crossing fare for trucks <s
 
 Committee members said the *new* fare of $_4_ would pay for # repairs [5] and ${7*7} {{value}} upkeep of the bridge deck, which has not been resurfaced since 1998.
 """  # noqa: E501
-ANSWER_TIMEOUT = 120_000  # ms: the first question also warms the model up on 2 cores
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split())
 
 
 # -- fixtures ------------------------------------------------------------------------------------
@@ -66,21 +61,6 @@ def server(ui_services) -> Iterator[Any]:
 
     with serve(build_ui(ui_services), **launch_kwargs()) as running:
         yield running
-
-
-@pytest.fixture
-def page_of(browser) -> Iterator[Any]:
-    """Open pages (closed after the test); each records every URL it requests."""
-    pages: list[Any] = []
-
-    def open_(url: str, requests: Requests | None = None) -> Any:
-        page = open_page(browser, url, requests)
-        pages.append(page)
-        return page
-
-    yield open_
-    for page in pages:
-        page.close()
 
 
 def ask(page: Any, question: str, *, enter: bool = False) -> Any:
@@ -113,7 +93,7 @@ def test_answer_markers_open_highlighted_sources(server, ui_services, page_of, o
     markers = answer.locator("a.cite")
     assert markers.count() >= 1
     assert markers.first.inner_text() == f"[{first.n}]"
-    assert _norm(first.quote) in _norm(page.locator("#sources").inner_text())
+    assert norm(first.quote) in norm(page.locator("#sources").inner_text())
 
     markers.first.click()
     card = page.locator(f"#src-1-{first.n}")
@@ -125,8 +105,8 @@ def test_answer_markers_open_highlighted_sources(server, ui_services, page_of, o
     expect(card).to_be_in_viewport()
     mark = card.locator("mark")
     expect(mark).to_be_in_viewport()
-    assert _norm(mark.inner_text()) == _norm(first.quote)
-    header = _norm(card.locator("header").inner_text())
+    assert norm(mark.inner_text()) == norm(first.quote)
+    header = norm(card.locator("header").inner_text())
     assert header.startswith(f"[{first.n}] {first.meta.title}")
     assert f"¶{first.paragraph}" in header
     page.screenshot(path=str(output_dir / "ui-answer.png"))
@@ -149,7 +129,7 @@ def test_answer_markers_open_highlighted_sources(server, ui_services, page_of, o
     footnotes = page.locator("#footnotes .cm-content")
     expect(footnotes).to_contain_text("[^1]:", timeout=30_000)
     text = footnotes.inner_text()
-    assert _norm(first.quote) in _norm(text)
+    assert norm(first.quote) in norm(text)
     assert f"[^{first.n}]" in text
     page.screenshot(path=str(output_dir / "ui-footnotes.png"))
 
@@ -221,7 +201,7 @@ def test_empty_index_says_how_to_ingest(tmp_path, embeddings, page_of, output_di
         expect(page.get_by_test_id("toast-body")).to_contain_text("Type a question.")
         assert page.locator("#chat .message-row").count() == 0
         message = ask(page, QUESTION)
-        text = _norm(message.inner_text())
+        text = norm(message.inner_text())
         assert "Nothing is indexed yet" in text
         assert "make run" in text
         assert "rag ingest" in text

@@ -16,15 +16,10 @@ from rag.conflicts import Conflict, ConflictSide
 from rag.types import Answer, AnswerSentence, Citation, DocMeta
 from rag.ui_render import answer_html, conflicts_html
 
-from .browser import chromium, open_page, serve
+from .browser import ANSWER_TIMEOUT, norm, serve
 from .conftest import CORPUS
 
 QUESTION = "Who designated the Latin American cartels as foreign terrorist organizations?"
-ANSWER_TIMEOUT = 120_000  # ms: the first question also warms the model up on 2 cores
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split())
 
 
 @pytest.fixture(scope="module")
@@ -49,56 +44,54 @@ def server(ui_services) -> Iterator[Any]:
 
 @pytest.mark.browser
 def test_disagreement_banner_cards_and_quotes_open_passages(
-    server, ui_services, output_dir
+    server, ui_services, output_dir, page_of
 ) -> None:
     expected: Answer = ui_services.pipeline.ask(QUESTION)
     assert expected.conflicts, expected.text
     numbers = {(c.doc_id, c.start, c.end): c.n for c in expected.citations}
 
-    with chromium() as browser:
-        page = open_page(browser, server.url)
-        page.fill("#question textarea", QUESTION)
-        page.click("#ask")
-        banner = page.locator("#chat .conflicts .conflict-banner")
-        banner.wait_for(state="visible", timeout=ANSWER_TIMEOUT)
-        assert "Sources disagree" in banner.inner_text()
+    page = page_of(server.url)
+    page.fill("#question textarea", QUESTION)
+    page.click("#ask")
+    banner = page.locator("#chat .conflicts .conflict-banner")
+    banner.wait_for(state="visible", timeout=ANSWER_TIMEOUT)
+    assert "Sources disagree" in banner.inner_text()
 
-        cards = page.locator("#chat .conflict-card")
-        assert cards.count() == len(expected.conflicts)
-        card = cards.first
-        conflict = expected.conflicts[0]
-        assert _norm(conflict.point) in _norm(card.locator(".conflict-point").inner_text())
-        sides = card.locator(".conflict-side")
-        assert sides.count() == len(conflict.sides) >= 2
-        # Side by side, each wide enough to read; nothing spills sideways.
-        boxes = [sides.nth(i).bounding_box() for i in range(sides.count())]
-        assert all(b is not None and b["width"] >= 200 for b in boxes), boxes
-        assert abs(boxes[0]["y"] - boxes[1]["y"]) < 2, boxes
-        assert not page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth")
-        for i, side in enumerate(conflict.sides):
-            shown = sides.nth(i)
-            assert _norm(side.quote) in _norm(shown.inner_text())
-            assert side.meta.title in shown.inner_text()
-            assert f"¶{side.paragraph}" in shown.inner_text()
-        card.scroll_into_view_if_needed()
-        page.screenshot(path=str(output_dir / "ui-conflicts.png"))
+    cards = page.locator("#chat .conflict-card")
+    assert cards.count() == len(expected.conflicts)
+    card = cards.first
+    conflict = expected.conflicts[0]
+    assert norm(conflict.point) in norm(card.locator(".conflict-point").inner_text())
+    sides = card.locator(".conflict-side")
+    assert sides.count() == len(conflict.sides) >= 2
+    # Side by side, each wide enough to read; nothing spills sideways.
+    boxes = [sides.nth(i).bounding_box() for i in range(sides.count())]
+    assert all(b is not None and b["width"] >= 200 for b in boxes), boxes
+    assert abs(boxes[0]["y"] - boxes[1]["y"]) < 2, boxes
+    assert not page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth")
+    for i, side in enumerate(conflict.sides):
+        shown = sides.nth(i)
+        assert norm(side.quote) in norm(shown.inner_text())
+        assert side.meta.title in shown.inner_text()
+        assert f"¶{side.paragraph}" in shown.inner_text()
+    card.scroll_into_view_if_needed()
+    page.screenshot(path=str(output_dir / "ui-conflicts.png"))
 
-        # Clicking the second side's quote opens its passage, the quote highlighted.
-        side = conflict.sides[1]
-        n = numbers[side.key]
-        sides.nth(1).locator("a.conflict-quote").click()
-        source = page.locator(f"#src-1-{n}")
-        source.wait_for(state="visible")
-        page.wait_for_function(
-            "id => document.getElementById(id).classList.contains('active')",
-            arg=f"src-1-{n}",
-        )
-        expect(source).to_be_in_viewport()
-        mark = source.locator("mark")
-        expect(mark).to_be_in_viewport()
-        assert _norm(mark.inner_text()) == _norm(side.quote)
-        page.screenshot(path=str(output_dir / "ui-conflicts-source.png"))
-        page.close()
+    # Clicking the second side's quote opens its passage, the quote highlighted.
+    side = conflict.sides[1]
+    n = numbers[side.key]
+    sides.nth(1).locator("a.conflict-quote").click()
+    source = page.locator(f"#src-1-{n}")
+    source.wait_for(state="visible")
+    page.wait_for_function(
+        "id => document.getElementById(id).classList.contains('active')",
+        arg=f"src-1-{n}",
+    )
+    expect(source).to_be_in_viewport()
+    mark = source.locator("mark")
+    expect(mark).to_be_in_viewport()
+    assert norm(mark.inner_text()) == norm(side.quote)
+    page.screenshot(path=str(output_dir / "ui-conflicts-source.png"))
 
 
 # -- the HTML itself (no browser) ----------------------------------------------------------------

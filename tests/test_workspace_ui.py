@@ -21,9 +21,9 @@ from playwright.sync_api import expect
 from rag.config import Settings
 from rag.scope import Scope
 
-from .browser import Requests, serve
+from .browser import Requests, norm, serve
 from .conftest import CORPUS
-from .test_ui import HOSTILE_DOC, QUESTION, _norm, ask
+from .test_ui import HOSTILE_DOC, QUESTION, ask
 
 STATEMENT = """---
 title: "Statement on the designation of cartels as Foreign Terrorist Organizations"
@@ -100,24 +100,9 @@ def server(ws, ws_services) -> Iterator[Any]:
 
 
 @pytest.fixture
-def page_of(browser) -> Iterator[Any]:
-    """Open app pages (closed after the test) at the main window size unless told otherwise."""
-    pages: list[Any] = []
-
-    def open_(
-        url: str, viewport: dict[str, int] = WIDE_VIEWPORT, requests: Requests | None = None
-    ) -> Any:
-        page = browser.new_page(viewport=viewport, accept_downloads=True)
-        pages.append(page)
-        if requests is not None:
-            requests.attach(page)
-        page.goto(url, wait_until="load")
-        page.wait_for_selector("#question textarea", timeout=30_000)
-        return page
-
-    yield open_
-    for page in pages:
-        page.close()
+def viewport() -> dict[str, int]:
+    """The workspace is checked at the main window size (``page_of`` opens pages at it)."""
+    return WIDE_VIEWPORT
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -154,7 +139,7 @@ def pick(page: Any, elem_id: str, option: str) -> None:
 
 def source_headers(page: Any, turn: int) -> list[str]:
     cards = page.locator(f'#sources .turn-sources[data-turn="{turn}"] .source-card header')
-    return [_norm(h) for h in cards.all_inner_texts()]
+    return [norm(h) for h in cards.all_inner_texts()]
 
 
 def no_sideways_scroll(page: Any) -> None:
@@ -201,9 +186,9 @@ def test_upload_two_files_one_broken(server, ws_services, page_of, output_dir) -
     expect(failed).to_have_count(2)
     expect(failed.filter(has_text="leaked-memo.pdf")).to_have_count(1)
     expect(failed.filter(has_text="scan.txt")).to_contain_text("MB")
-    assert all(_norm(r) for r in failed.locator(".reason").all_inner_texts())
+    assert all(norm(r) for r in failed.locator(".reason").all_inner_texts())
     expect(library_row(page, "Port authority minutes, March session")).to_have_count(1)
-    row = _norm(library_row(page, "Port authority minutes").inner_text())
+    row = norm(library_row(page, "Port authority minutes").inner_text())
     assert "Port Authority" in row
     assert "2024-03-12" in row
     assert "primary document" in row
@@ -321,7 +306,7 @@ def test_quote_search_highlights_and_opens(server, ws_services, page_of, output_
     kinds = [k.strip() for k in hits.locator(".kind").all_inner_texts()]
     assert kinds[0] == "exact"
     assert kinds == sorted(kinds, key=lambda k: k != "exact")  # exact above near
-    first_mark = _norm(hits.first.locator("mark").inner_text()).casefold()
+    first_mark = norm(hits.first.locator("mark").inner_text()).casefold()
     assert first_mark == "foreign terrorist organizations"
     titles = hits.locator(".src-title").all_inner_texts()
     assert "Statement on the designation of cartels as Foreign Terrorist Organizations" in titles
@@ -335,7 +320,7 @@ def test_quote_search_highlights_and_opens(server, ws_services, page_of, output_
     mark = page.locator("#doc-view mark.hit")
     expect(mark).to_be_visible(timeout=30_000)
     text = ws_services.store.get_document(doc_id).text
-    assert _norm(mark.inner_text()) == _norm(text[start:end])
+    assert norm(mark.inner_text()) == norm(text[start:end])
     expect(mark).to_be_in_viewport()
 
 
@@ -350,7 +335,7 @@ def test_citation_opens_the_document_view(server, ws_services, page_of, output_d
     assert expected.conflicts, "the fixture's statement and news report should disagree"
     shown = page.locator("#chat .conflict-side")
     want = [s.meta.reliability or "unlabelled" for c in expected.conflicts for s in c.sides]
-    assert [_norm(t) for t in shown.locator(".reliability").all_inner_texts()] == want
+    assert [norm(t) for t in shown.locator(".reliability").all_inner_texts()] == want
     labels = page.locator("#sources .turn-sources[data-turn='1'] .source-card .reliability")
     assert labels.count() == len(expected.citations)
     card = page.locator(f"#src-1-{first.n}")
@@ -358,7 +343,7 @@ def test_citation_opens_the_document_view(server, ws_services, page_of, output_d
     view = page.locator("#doc-view")
     mark = view.locator("mark.hit")
     expect(mark).to_be_visible(timeout=30_000)
-    assert _norm(mark.inner_text()) == _norm(first.quote)
+    assert norm(mark.inner_text()) == norm(first.quote)
     expect(mark).to_be_in_viewport()
     para = view.locator(".para.has-hit")
     assert para.first.get_attribute("data-n") == str(first.paragraph)
