@@ -9,9 +9,11 @@ from __future__ import annotations
 import resource
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +44,39 @@ def free_port(ports: range) -> int:
                 continue
             return port
     raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
+
+
+@contextmanager
+def running(
+    cmd: list[str],
+    ready: str,
+    what: str,
+    log_path: Path,
+    env: dict[str, str] | None = None,
+    startup_seconds: float = 300,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A server process (output to ``log_path``), yielded once ``ready`` answers over HTTP;
+    terminated (killed if it hangs) on exit."""
+    with log_path.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + startup_seconds
+        while True:
+            try:
+                with urllib.request.urlopen(ready, timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{what} did not start (see {log_path})") from None
+                time.sleep(0.5)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def timed(fn: Callable[[], T]) -> tuple[T, float]:

@@ -22,54 +22,20 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, free_port, log, markdown_table, median_p95
+from bench.common import ROOT, free_port, log, markdown_table, median_p95, running
 from bench.corpus import QUESTIONS
 
 APP_PORTS = range(7940, 7960)
 CHROMA_PORTS = range(8100, 8120)
-STARTUP_SECONDS = 300
 INGEST_PAUSE = 2.0  # seconds between two ingest runs of the writer
 KEEP_NOTES = 4  # desk notes the writer keeps before deleting the oldest
 # A browser waits for its answer however long the queue; gradio_client gives up after 20 s,
 # which would count a wait in line as an error.
 CLIENT_TIMEOUT = 600.0
-
-
-def _wait_http(url: str, proc: subprocess.Popen[bytes], what: str) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{what} did not start") from None
-            time.sleep(0.5)
-
-
-@contextmanager
-def _process(
-    cmd: list[str], env: dict[str, str], ready: str, what: str, log_path: Path
-) -> Iterator[Any]:
-    with log_path.open("w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            _wait_http(ready, proc, what)
-            yield proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -315,12 +281,12 @@ def _one_run(
     cap = args.limit * args.sessions if args.limit else args.max_requests
     budget = threading.Semaphore(cap)
     log(f"load: app with RAG_UI_CONCURRENCY={concurrency} on {url}")
-    with _process(
+    with running(
         [sys.executable, str(ROOT / "app.py")],
-        app_env,
         url,
         "the app",
         work / f"app-{concurrency}.log",
+        app_env,
     ) as app:
         runs_before = writer.runs
         started = time.monotonic()
@@ -389,7 +355,7 @@ def run(args: argparse.Namespace) -> str:
     writer = Writer(folder, env)
     rows = []
     try:
-        with _process(chroma, env, heartbeat, "chroma", work / "chroma.log"):
+        with running(chroma, heartbeat, "chroma", work / "chroma.log", env):
             for f in sorted(folder.iterdir()):
                 writer.record(f, f)
             log("load: first ingest")

@@ -13,10 +13,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import subprocess
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,7 +22,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench.baseline import Peak, peak_rss
-from bench.common import ROOT, free_port, log, markdown_table, median_p95, shared_embeddings
+from bench.common import (
+    ROOT,
+    free_port,
+    log,
+    markdown_table,
+    median_p95,
+    running,
+    shared_embeddings,
+)
 from bench.retrieval import load_queries, load_rows
 
 if TYPE_CHECKING:
@@ -86,31 +92,10 @@ def build_corpus(shared: Path, target: int) -> Corpus:
 def chroma_server(path: Path, log_file: Path) -> Iterator[tuple[int, int]]:
     """``chroma run`` on 127.0.0.1 (port, pid), stopped on exit."""
     port = free_port(PORTS)
-    with log_file.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                url = f"http://127.0.0.1:{port}/api/v2/heartbeat"
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"chroma run did not start: {log_file}") from None
-                time.sleep(0.5)
+    cmd = [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    ready = f"http://127.0.0.1:{port}/api/v2/heartbeat"
+    with running(cmd, ready, "chroma run", log_file, startup_seconds=60) as proc:
         yield port, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def vm_kb(pid: int, key: str) -> float:
