@@ -118,7 +118,9 @@ NOT_NAMES = set(
 NEGATABLE = re.compile(
     r"\b(is|was|are|were|has|have|had|will|can|could|would|should|did|does|do)\b(?! not\b)"
 )
-NEGATED = re.compile(r"\b(is|was|are|were|has|have|had|will|can|could|would|should|did|does|do) not\b")
+NEGATED = re.compile(
+    r"\b(is|was|are|were|has|have|had|will|can|could|would|should|did|does|do) not\b"
+)
 OPPOSITES = {
     "increased": "decreased",
     "rose": "fell",
@@ -252,10 +254,15 @@ def contradiction_of(
 
 def shortened(sentence: str, rng: random.Random) -> str | None:
     """The main clause alone: a premise entails its own prefix up to a clause break."""
-    if re.match(r"(?:If|When|While|Although|Though|As|After|Before|Because|Depending|Since|Unless)\b",
-                sentence):
+    if re.match(
+        r"(?:If|When|While|Although|Though|As|After|Before|Because|Depending|Since|Unless)\b",
+        sentence,
+    ):
         return None
-    cuts = [m.start() for m in re.finditer(r"(?:, (?:and|but|which|who|while|as|although)\b|;)", sentence)]
+    cuts = [
+        m.start()
+        for m in re.finditer(r"(?:, (?:and|but|which|who|while|as|although)\b|;)", sentence)
+    ]
     cuts = [c for c in cuts if len(sentence[:c].split()) >= 7]
     if not cuts:
         return None
