@@ -27,7 +27,6 @@ import torch  # noqa: E402
 
 from bench.judge_data import (  # noqa: E402
     CONTRADICTS,
-    LABELS,
     LabelledPair,
     generated_pairs,
     in_dev_split,
@@ -139,10 +138,8 @@ def report(name: str, model, tokenizer, pairs: list[LabelledPair], t: float) -> 
     gold = np.array([x.label == CONTRADICTS for x in pairs])
     prec, rec, f1 = contradiction_prf(p[:, 1], gold, t)
     acc = float(np.mean(p.argmax(-1) == np.array([x.label for x in pairs])))
-    log(
-        f"{name}: n={len(pairs)} 3-way acc {acc:.3f}  contradiction P {prec:.3f} R {rec:.3f} "
-        f"F1 {f1:.3f} @ {t:.3f}"
-    )
+    log(f"{name}: n={len(pairs)} 3-way acc {acc:.3f}  contradiction P {prec:.3f} R {rec:.3f} "
+        f"F1 {f1:.3f} @ {t:.3f}")
     return {"n": len(pairs), "accuracy": acc, "precision": prec, "recall": rec, "f1": f1}
 
 
@@ -172,32 +169,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--eval-every", type=int, default=800)
     parser.add_argument("--limit", type=int, default=0, help="train on this many pairs (smoke)")
-    parser.add_argument(
-        "--stage",
-        type=int,
-        choices=(0, 1, 2),
-        default=0,
-        help="0: both stages (the shipped model); 1: from the embedder; 2: continue from --out",
-    )
     args = parser.parse_args(argv)
-    if args.stage == 0:
-        for stage in STAGES:
-            run(args, stage, STAGES[stage])
-    else:
-        run(args, args.stage, STAGES[args.stage] if args.stage else {})
-
-
-# The shipped model: stage 1 from the packaged embedder, stage 2 continues from stage 1's best
-# checkpoint at a lower learning rate with another shuffle (dev F1 was still rising).
-STAGES: dict[int, dict[str, float]] = {
-    1: {"epochs": 1.5, "lr": 5e-5, "head_lr": 1e-3, "seed": 13},
-    2: {"epochs": 1.0, "lr": 3e-5, "head_lr": 1e-4, "seed": 14},
-}
-
-
-def run(args: argparse.Namespace, stage: int, recipe: dict[str, float]) -> None:
-    args = argparse.Namespace(**{**vars(args), **recipe})
-    args.seed = int(args.seed)
 
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
     from transformers.utils import logging as hf_logging
@@ -208,25 +180,17 @@ def run(args: argparse.Namespace, stage: int, recipe: dict[str, float]) -> None:
     rng = random.Random(args.seed)
     started = time.time()
 
-    train, dev = training_pairs(args.shared, 13)  # the same pairs in both stages
+    train, dev = training_pairs(args.shared, args.seed)
     if args.limit:
         train = rng.sample(train, args.limit)
-    dev_eval = random.Random(13).sample(dev, min(1200, len(dev)))
+    dev_eval = random.Random(args.seed).sample(dev, min(1200, len(dev)))
     counts = Counter(p.label for p in train)
-    log(
-        f"train {len(train)} pairs {dict(sorted(counts.items()))}; kinds "
-        f"{dict(Counter(p.kind for p in train).most_common())}; dev {len(dev)}"
-    )
+    log(f"train {len(train)} pairs {dict(sorted(counts.items()))}; kinds "
+        f"{dict(Counter(p.kind for p in train).most_common())}; dev {len(dev)}")
 
     path = base_model_path()
     tokenizer = AutoTokenizer.from_pretrained(path)
     model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=3)
-    if stage == 2:
-        from safetensors.torch import load_file
-
-        state = {k: v.float() for k, v in load_file(str(args.out / "judge.safetensors")).items()}
-        model.load_state_dict(state, strict=False)
-        log(f"stage 2: continuing from {args.out}")
     model.config.id2label = {0: "entails", 1: "contradicts", 2: "neither"}
     model.config.label2id = {v: k for k, v in model.config.id2label.items()}
     for name, param in model.named_parameters():
@@ -251,15 +215,7 @@ def run(args: argparse.Namespace, stage: int, recipe: dict[str, float]) -> None:
     loss_fn = torch.nn.CrossEntropyLoss(weight=weight)
     log(f"{total} steps of {args.batch}, warmup {warmup}, class weights {weight.tolist()}")
 
-    earlier = []  # what the previous stages recorded (save() rewrites judge.json)
-    if stage == 2:
-        earlier = json.loads((args.out / "judge.json").read_text())["stages"][:1]
-    step, history = 0, []
-    best_f1 = -1.0
-    if stage == 2:  # stage 2 must beat stage 1 on dev to replace it
-        p = predict(model, tokenizer, dev_eval)
-        best_f1 = best_threshold(p[:, 1], np.array([x.label == CONTRADICTS for x in dev_eval]))[1]
-        log(f"stage 1 dev F1 {best_f1:.3f}")
+    step, best_f1, history = 0, -1.0, []
     model.train()
     tick = time.time()
     while step < total:
@@ -287,8 +243,7 @@ def run(args: argparse.Namespace, stage: int, recipe: dict[str, float]) -> None:
                 log(f"dev: contradiction F1 {f1:.3f} at {t:.3f}")
                 if f1 > best_f1:
                     best_f1 = f1
-                    record = {"stage": stage, "step": step, "threshold": t, "dev_f1": f1}
-                    save(model, args.out, record)
+                    save(model, args.out, {"step": step, "threshold": t, "dev_f1": f1})
                     log(f"saved step {step}")
 
     # final report on the chosen checkpoint (the best dev F1)
@@ -299,7 +254,7 @@ def run(args: argparse.Namespace, stage: int, recipe: dict[str, float]) -> None:
     meta = json.loads((args.out / "judge.json").read_text())
     t = meta["threshold"]
     vitc = load_vitaminc(args.shared)
-    held = random.Random(13).sample([p for p in vitc if not in_fit_split(p.group)], 3000)
+    held = random.Random(args.seed).sample([p for p in vitc if not in_fit_split(p.group)], 3000)
     scores = {
         "vitaminc_held_back": report("VitaminC held-back", model, tokenizer, held, t),
         "fever_symmetric_dev": report(
@@ -309,22 +264,21 @@ def run(args: argparse.Namespace, stage: int, recipe: dict[str, float]) -> None:
             "MultiHop swap set", model, tokenizer, swap_set(multihop_facts(args.shared), 7), t
         ),
     }
-    this = {
-        "stage": stage,
-        **recipe,
-        "batch": args.batch,
-        "history": history,
-        "wall_seconds": round(time.time() - started),
-    }
     meta.update(
         {
+            "seed": args.seed,
+            "epochs": args.epochs,
+            "batch": args.batch,
+            "lr": args.lr,
+            "head_lr": args.head_lr,
             "train_pairs": len(train),
-            "train_labels": {k: counts[i] for i, k in enumerate(LABELS)},
+            "train_labels": {k: counts[i] for i, k in enumerate(("entails", "contradicts", "neither"))},
             "train_kinds": dict(Counter(p.kind for p in train).most_common()),
             "scores": scores,
+            "history": history,
+            "wall_seconds": round(time.time() - started),
             "max_len": MAX_LEN,
             "frozen_from_base": list(FROZEN),
-            "stages": [*earlier, this],
         }
     )
     (args.out / "judge.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
