@@ -12,8 +12,10 @@
 - Latency: what ``find_conflicts`` adds per question on the repo's corpus questions (retrieval
   not included), cold (empty sentence cache) and warm.
 
-``python -m bench.conflicts --fit`` fits the logistic weights on the VitaminC fit split and
-prints the constants to paste into ``rag/conflicts.py``.
+``python -m bench.conflicts --fit`` fits the logistic weights on the VitaminC fit split, prints
+the fit report and writes the weights and threshold to ``rag/conflicts/clue_weights.json``
+(the file the product's clue scorer reads; ``--weights PATH`` writes elsewhere, and a fit on a
+``--limit`` sample must be written elsewhere).
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ import tempfile  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
+from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -46,6 +49,9 @@ from bench.common import (  # noqa: E402
     temp_services,
     timed,
 )
+
+if TYPE_CHECKING:
+    from rag.conflicts import ConflictDetector, TextEmbedder
 
 VITAMINC = Path("eval/vitaminc/vitaminc_real_test.jsonl")
 FEVER = Path("eval/fever/fever_symmetric_dev.jsonl")
@@ -107,7 +113,7 @@ def sample(pairs: Sequence[Pair], n: int | None) -> list[Pair]:
 class CachedEmbeddings:
     """Wraps the model with a text -> vector cache (optionally on disk, for repeated fits)."""
 
-    def __init__(self, embeddings: Any, path: Path | None = None) -> None:
+    def __init__(self, embeddings: TextEmbedder, path: Path | None = None) -> None:
         self.embeddings = embeddings
         self.path = path
         self.cache: dict[str, np.ndarray] = {}
@@ -131,7 +137,9 @@ class CachedEmbeddings:
             )
 
 
-def score(detector: Any, pairs: Sequence[Pair]) -> tuple[np.ndarray, list[dict[str, float]]]:
+def score(
+    detector: ConflictDetector, pairs: Sequence[Pair]
+) -> tuple[np.ndarray, list[dict[str, float]]]:
     claims = [p.claim for p in pairs]
     results = detector.score_pairs(claims, claims, [p.evidence for p in pairs])
     return np.array([s for s, _ in results]), [ev.values for _, ev in results]
@@ -148,10 +156,36 @@ def prf(predicted: np.ndarray, gold: np.ndarray) -> tuple[float, float, float]:
 # --- fitting ----------------------------------------------------------------------------------
 
 
+FIT_ABOUT = (
+    "Logistic clue scorer of rag.conflicts (rag/conflicts/judge.py), written by `python -m "
+    "bench.conflicts --fit`: a logistic regression fitted on the pairs about the same point "
+    "with at least one clue, checked on the held-back 30% and on FEVER-symmetric dev (`python "
+    "-m bench --only conflicts`). 'agents' and 'verdict' almost never fire on VitaminC, so they "
+    "take the fitted 'figures' weight. Threshold: best F1 on the fit split, the most precise "
+    "within 0.01 of it. Negative weights ('names', 'negation') are clues that, on VitaminC, go "
+    "with agreement more often than not."
+)
+
+
+def choose_threshold(proba: np.ndarray, y: np.ndarray) -> tuple[float, list[list[str]]]:
+    """Best F1, and among thresholds within 0.01 of it the most precise one (a false flag
+    costs a journalist more than a missed one); with the table of thresholds tried."""
+    rows = []
+    scores = []
+    for t in np.arange(0.2, 0.81, 0.05):
+        p, r, f = prf(proba >= t, y)
+        rows.append([f"{t:.2f}", f"{p:.3f}", f"{r:.3f}", f"{f:.3f}"])
+        scores.append((f, p, float(t)))
+    best_f1 = max(f for f, _, _ in scores)
+    _, _, threshold = max((p, -t, t) for f, p, t in scores if f >= best_f1 - 0.01)
+    return threshold, rows
+
+
 def fit(args: argparse.Namespace) -> str:
+    """Fit the clue scorer, write its weights file, return the report."""
     from sklearn.linear_model import LogisticRegression
 
-    from rag.conflicts import FEATURES, ConflictDetector
+    from rag.conflicts import FEATURES, WEIGHTS_FILE, ClueWeights, ConflictDetector
 
     embeddings = CachedEmbeddings(shared_embeddings().embeddings, getattr(args, "cache", None))
     detector = ConflictDetector(embeddings)
@@ -168,16 +202,7 @@ def fit(args: argparse.Namespace) -> str:
     model = LogisticRegression(C=1.0, max_iter=2000)
     model.fit(x[gated], y[gated])
     proba = np.where(gated, model.predict_proba(x)[:, 1], 0.0)
-    rows = []
-    scores = []
-    for t in np.arange(0.2, 0.81, 0.05):
-        p, r, f = prf(proba >= t, y)
-        rows.append([f"{t:.2f}", f"{p:.3f}", f"{r:.3f}", f"{f:.3f}"])
-        scores.append((f, p, float(t)))
-    # The threshold: best F1, and among thresholds within 0.01 of it the most precise one (a
-    # false flag costs a journalist more than a missed one).
-    best_f1 = max(f for f, _, _ in scores)
-    _, _, threshold = max((p, -t, t) for f, p, t in scores if f >= best_f1 - 0.01)
+    threshold, rows = choose_threshold(proba, y)
     fires = [
         [
             f,
@@ -192,7 +217,16 @@ def fit(args: argparse.Namespace) -> str:
     # actor or an opposite verdict is as strong a clue as a conflicting figure).
     for rare in ("agents", "verdict"):
         fitted[rare] = fitted["figures"]
-    weights = ",\n".join(f'    "{f}": {w:.3f}' for f, w in fitted.items())
+    weights = ClueWeights(
+        round(float(model.intercept_[0]), 3),
+        {f: round(float(w), 3) for f, w in fitted.items()},
+        round(threshold, 2),
+    )
+    path: Path = args.weights or WEIGHTS_FILE
+    fitted_on = (
+        f"VitaminC fit split ({FIT_PERCENT}% of case_ids by hash), {len(pairs)} sampled pairs"
+    )
+    weights.save(path, about=FIT_ABOUT, fitted_on=fitted_on)
     text = "\n".join(
         [
             "## Conflict scorer fit (VitaminC fit split)",
@@ -204,13 +238,8 @@ def fit(args: argparse.Namespace) -> str:
             "",
             markdown_table(["threshold", "precision", "recall", "F1"], rows),
             "",
-            "```python",
-            f"INTERCEPT = {model.intercept_[0]:.3f}",
-            "WEIGHTS: dict[str, float] = {",
-            weights + ",",
-            "}",
-            f"CONFLICT_THRESHOLD = {threshold:.2f}",
-            "```",
+            f"Intercept {weights.intercept:.3f}, threshold {weights.threshold:.2f}; weights and "
+            f"threshold written to {path}.",
         ]
     )
     print(text, flush=True)
@@ -220,7 +249,7 @@ def fit(args: argparse.Namespace) -> str:
 # --- the bench sections -----------------------------------------------------------------------
 
 
-def pairwise(detector: Any, shared: Path, limit: int | None) -> str:
+def pairwise(detector: ConflictDetector, shared: Path, limit: int | None) -> str:
     from rag.conflicts import FEATURES
 
     held = sample(split(load_vitaminc(shared), fit=False), limit * 10 if limit else HELD_SAMPLE)
@@ -231,7 +260,7 @@ def pairwise(detector: Any, shared: Path, limit: int | None) -> str:
     fire_rows = []
     for name, pairs in (("VitaminC held-back", held), ("FEVER-symmetric dev", fever)):
         log(f"conflicts: scoring {len(pairs)} {name} pairs")
-        (scores, values), ms = timed(lambda pairs=pairs: score(detector, pairs))
+        (scores, values), ms = timed(partial(score, detector, pairs))
         gold = np.array([p.refutes for p in pairs])
         p, r, f = prf(scores >= detector.threshold, gold)
         rows.append(
@@ -293,7 +322,7 @@ def two_document_sets(shared: Path, n: int) -> tuple[list[tuple[str, str, str]],
     )
 
 
-def end_to_end(detector: Any, shared: Path, limit: int | None) -> str:
+def end_to_end(detector: ConflictDetector, shared: Path, limit: int | None) -> str:
     from rag.ingest import doc_id_for
     from rag.scope import Scope
 
@@ -326,15 +355,13 @@ def end_to_end(detector: Any, shared: Path, limit: int | None) -> str:
                 flagged = 0
                 times = []
                 for claim, _, pa, pb in cases:
-                    ids = [doc_id_for(pa), doc_id_for(pb)]
+                    ids = (doc_id_for(pa), doc_id_for(pb))
                     passages = services.retriever.search(claim, scope=Scope(doc_ids=ids))
                     texts = {}
                     for p in passages:
                         doc = services.store.get_document(p.doc_id)
                         texts[p.doc_id] = doc.text if doc else ""
-                    found, ms = timed(
-                        lambda c=claim, ps=passages, t=texts: detector.find_conflicts(c, ps, t)
-                    )
+                    found, ms = timed(partial(detector.find_conflicts, claim, passages, texts))
                     times.append(ms)
                     flagged += bool(found)
                     if found and len(examples) < 6 and (expected == "none" or len(examples) < 3):
@@ -361,7 +388,7 @@ def end_to_end(detector: Any, shared: Path, limit: int | None) -> str:
     )
 
 
-def latency(detector: Any, limit: int | None) -> str:
+def latency(detector: ConflictDetector, limit: int | None) -> str:
     """What the check adds to a question, against the rest of the pipeline measured in the same
     run (retrieve + answer + verify, the detector switched off)."""
     from bench.corpus import CORPUS, QUESTIONS
@@ -377,7 +404,7 @@ def latency(detector: Any, limit: int | None) -> str:
         pipeline.detector = None
         pipeline.ask(questions[0])  # warm-up: the first call pays one-off costs
         for q in questions:
-            _, ms = timed(lambda q=q: pipeline.ask(q))
+            _, ms = timed(partial(pipeline.ask, q))
             base.append(ms)
             passages = services.retriever.search(q)
             texts = {}
@@ -385,9 +412,9 @@ def latency(detector: Any, limit: int | None) -> str:
                 doc = services.store.get_document(p.doc_id)
                 texts[p.doc_id] = doc.text if doc else ""
             detector.clear_cache()
-            found, ms = timed(lambda q=q, ps=passages, t=texts: detector.find_conflicts(q, ps, t))
+            found, ms = timed(partial(detector.find_conflicts, q, passages, texts))
             cold.append(ms)
-            _, ms = timed(lambda q=q, ps=passages, t=texts: detector.find_conflicts(q, ps, t))
+            _, ms = timed(partial(detector.find_conflicts, q, passages, texts))
             warm.append(ms)
             for c in found:
                 titles = " / ".join(s.meta.title[:28] for s in c.sides)
@@ -452,11 +479,21 @@ def run(args: argparse.Namespace) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.conflicts", description=__doc__)
-    parser.add_argument("--fit", action="store_true", help="fit the weights, print constants")
+    parser.add_argument(
+        "--fit", action="store_true", help="fit the clue scorer and write its weights file"
+    )
     parser.add_argument("--limit", type=int, default=None, help="smaller samples (quick run)")
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--cache", type=Path, default=None, help="embedding cache (.npz)")
+    parser.add_argument(
+        "--weights",
+        type=Path,
+        default=None,
+        help="where --fit writes the weights (default: rag/conflicts/clue_weights.json)",
+    )
     args = parser.parse_args(argv)
+    if args.fit and args.limit and args.weights is None:
+        parser.error("--fit --limit is a partial fit: pass --weights PATH (not the shipped file)")
     if args.fit:
         fit(args)
     else:

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from rag.conflicts import Conflict
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -162,6 +159,57 @@ class AnswerSentence:
     supported: bool
     paragraph: int = 0  # which paragraph of the answer it belongs to
     conflict: bool = False  # a "Sources disagree on ..." sentence: its [n] markers are inline
+
+
+ConflictKind = Literal["factual", "assessment", "temporal"]
+
+
+@dataclass(frozen=True)
+class ConflictSide:
+    """One side of a disagreement: a verbatim sentence of a stored document, with offsets."""
+
+    doc_id: str
+    meta: DocMeta
+    paragraph: int
+    start: int
+    end: int
+    quote: str  # == document text[start:end], always
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.doc_id, self.start, self.end)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "title": self.meta.title,
+            "outlet": self.meta.outlet,
+            "date": self.meta.date,
+            "paragraph": self.paragraph,
+            "quote": self.quote,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+@dataclass
+class Conflict:
+    """One disputed point: what it is about, what kind of disagreement, and each side."""
+
+    point: str
+    kind: ConflictKind
+    score: float
+    sides: list[ConflictSide]
+    reasons: list[str] = field(default_factory=list)  # the clues, for people (not in JSON)
+    newer_doc_id: str | None = None  # temporal: the side published later (not in JSON)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "point": self.point,
+            "kind": self.kind,
+            "score": round(self.score, 4),
+            "sides": [s.to_dict() for s in self.sides],
+        }
 
 
 @dataclass

@@ -12,8 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from rag.config import Settings
-from rag.conflicts import Conflict, ConflictSide
-from rag.types import Answer, AnswerSentence, Citation, DocMeta
+from rag.types import Answer, AnswerSentence, Citation, Conflict, ConflictSide, DocMeta
 from rag.ui_render import answer_html, conflicts_html
 
 from .browser import ANSWER_TIMEOUT, norm, serve

@@ -1,0 +1,202 @@
+"""Candidate pairs: sentences of different documents, relevant to the question, on one point.
+
+Why a pair is a candidate (every step is one a reader can check):
+1. Relevant: the sentences of the retrieved passages that are close in meaning to the question
+   (MiniLM cosine), at most a few per document, each embedded once (and cached between
+   questions: passages recur in a session).
+2. Different documents: two passages of one document are never a disagreement.
+3. Same point: two sentences close to each other (cosine and shared content words), or that
+   both answer the question closely, or that take opposite verdicts on what the question asks.
+Each candidate carries its clues (``rag.conflicts.clues``) for the judges and the card.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Protocol
+
+import numpy as np
+
+from rag.conflicts.clues import (
+    PairEvidence,
+    QuestionContext,
+    SentenceClues,
+    clues,
+    pair_evidence,
+)
+from rag.conflicts.clues.evidence import QUESTION_PAIR_BAR
+from rag.sentences import sentence_spans
+from rag.types import DocMeta, Passage, paragraph_at, paragraph_starts
+
+# --- candidate selection (hand-set, see README) ------------------------------------------------
+RELEVANCE_BAR = 0.30  # cosine(question, sentence) for a sentence to be considered at all
+MAX_PER_DOC = 6  # most relevant sentences kept per document
+PAIR_BAR = 0.45  # cosine(a, b) for two sentences to be about the same point ...
+MIN_SHARED = 1  # ... with at least this many shared content words
+MIN_WORDS = 5  # headings and fragments are not claims
+EMBED_BATCH = 64  # sentences per model call (measured: batches of 8 were 2x slower on CPU)
+CACHE_SIZE = 4096  # sentence vectors kept between questions (passages recur in a session)
+
+
+class TextEmbedder(Protocol):
+    """What the detector needs of an embedding model (LangChain ``Embeddings`` has it):
+    normalised vectors, so a dot product is a cosine."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+
+class SentenceVectors:
+    """Unit vectors of sentences: cached ones reused, the rest embedded in short batches of
+    similar length. Thread-safe (the app answers several chats at once)."""
+
+    def __init__(self, embeddings: TextEmbedder, size: int = CACHE_SIZE) -> None:
+        self.embeddings = embeddings
+        self.size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            known = {t: self._cache[t] for t in texts if t in self._cache}
+            for t in known:
+                self._cache.move_to_end(t)
+        missing = sorted({t for t in texts if t not in known}, key=len)
+        for i in range(0, len(missing), EMBED_BATCH):
+            batch = missing[i : i + EMBED_BATCH]
+            vectors = np.asarray(self.embeddings.embed_documents(batch), dtype=np.float32)
+            known.update(zip(batch, vectors, strict=True))
+        with self._lock:
+            for t in missing:
+                self._cache[t] = known[t]
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        return np.stack([known[t] for t in texts])
+
+
+@dataclass
+class Sentence:
+    """A sentence of a retrieved passage: verbatim, with its offsets in the stored text."""
+
+    doc_id: str
+    meta: DocMeta
+    start: int
+    end: int
+    text: str
+    paragraph: int
+    relevance: float = 0.0  # cosine to the question
+
+    @cached_property
+    def clues(self) -> SentenceClues:
+        """Computed once, and only for the sentences that are paired."""
+        return clues(self.text)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Two sentences of different documents about the same point: what a judge decides on.
+    ``i``/``j`` index the question's sentence list (and its vectors)."""
+
+    question: str
+    i: int
+    j: int
+    a: Sentence
+    b: Sentence
+    similarity: float  # cosine(a, b)
+    evidence: PairEvidence
+
+
+def sentences_of(passages: Sequence[Passage], texts: Mapping[str, str]) -> list[Sentence]:
+    """The sentences of the passages (each once), as spans of the stored documents."""
+    seen: set[tuple[str, int, int]] = set()
+    out: list[Sentence] = []
+    starts_of: dict[str, list[int]] = {}
+    for p in passages:
+        text = texts.get(p.doc_id)
+        if not text:
+            continue  # without the stored text there are no verifiable offsets
+        if p.doc_id not in starts_of:
+            starts_of[p.doc_id] = paragraph_starts(text)
+        for s, e in sentence_spans(text, p.chunk.start, min(p.chunk.end, len(text))):
+            key = (p.doc_id, s, e)
+            if key in seen or len(text[s:e].split()) < MIN_WORDS:
+                continue
+            seen.add(key)
+            paragraph = paragraph_at(starts_of[p.doc_id], s)
+            out.append(Sentence(p.doc_id, p.meta, s, e, text[s:e], paragraph))
+    return out
+
+
+def relevant(sentences: Sequence[Sentence]) -> list[int]:
+    """Indices of the sentences relevant to the question, the best few per document."""
+    by_doc: dict[str, list[int]] = {}
+    for i, s in enumerate(sentences):
+        if s.relevance >= RELEVANCE_BAR:
+            by_doc.setdefault(s.doc_id, []).append(i)
+    keep: list[int] = []
+    for ids in by_doc.values():
+        keep.extend(sorted(ids, key=lambda i: -sentences[i].relevance)[:MAX_PER_DOC])
+    return sorted(keep)
+
+
+def same_point(
+    a: SentenceClues,
+    b: SentenceClues,
+    similarity: float,
+    qa: float,
+    qb: float,
+    evidence: PairEvidence,
+) -> bool:
+    """Are two sentences about the same point? Close to each other with shared words, or both
+    close to the question, or opposite verdicts on the axis the question asks about."""
+    if similarity >= PAIR_BAR and len(a.stems & b.stems) >= MIN_SHARED:
+        return True
+    if min(qa, qb) >= QUESTION_PAIR_BAR:
+        return True
+    return evidence.values["verdict"] > 0
+
+
+def candidate_pairs(
+    question: str, sentences: Sequence[Sentence], vectors: np.ndarray, keep: Sequence[int]
+) -> list[Candidate]:
+    """Pairs of kept sentences from different documents that are about the same point."""
+    ctx = QuestionContext.of(question)
+    out: list[Candidate] = []
+    for x, i in enumerate(keep):
+        for j in keep[x + 1 :]:
+            si, sj = sentences[i], sentences[j]
+            if si.doc_id == sj.doc_id:
+                continue  # two passages of one document are never a disagreement
+            sim = float(vectors[i] @ vectors[j])
+            ev = pair_evidence(si.clues, sj.clues, sim, si.relevance, sj.relevance, ctx)
+            if same_point(si.clues, sj.clues, sim, si.relevance, sj.relevance, ev):
+                out.append(Candidate(question, i, j, si, sj, sim, ev))
+    return out
+
+
+def find_candidates(
+    question: str,
+    passages: Sequence[Passage],
+    texts: Mapping[str, str],
+    vectors: SentenceVectors,
+) -> tuple[list[Sentence], np.ndarray, list[Candidate]]:
+    """The question's sentences, their vectors and its candidate pairs (none unless two
+    documents have relevant sentences). ``texts``: doc_id -> stored document text."""
+    sentences = sentences_of(passages, texts)
+    if len({s.doc_id for s in sentences}) < 2:
+        return sentences, np.zeros((0, 0), dtype=np.float32), []
+    embedded = vectors.embed([question] + [s.text for s in sentences])
+    q, sv = embedded[0], embedded[1:]
+    for s, r in zip(sentences, sv @ q, strict=True):
+        s.relevance = float(r)
+    keep = relevant(sentences)
+    if len({sentences[i].doc_id for i in keep}) < 2:
+        return sentences, sv, []
+    return sentences, sv, candidate_pairs(question, sentences, sv, keep)

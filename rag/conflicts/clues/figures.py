@@ -1,0 +1,226 @@
+"""Figures: the same count ("containers", "%", "$ ... reward") with incompatible values.
+
+Values are ranges, not strings: "more than 20,000" and "around 15,000" clash, "1.2 million" and
+"some 1,230,000" do not; what a figure counts is the content words around it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rag.conflicts.clues.text import (
+    MONTHS,
+    QUALIFIER_WORDS,
+    STOPWORDS,
+    qualifier,
+    stem,
+    tokens_of,
+)
+
+_NUMBER = re.compile(
+    r"(?<![\w.,/-])(?P<cur>[$€£]\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:\s?[-–]\s?\$?(?P<num2>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?))?"
+    r"(?:\s?(?P<scale>million|billion|trillion|thousand|crore|lakh|bn)\b)?"
+    r"(?:\s?(?P<pct>%|percent\b|per cent\b))?"
+    r"(?![\w/]|\.\d|[-–]\d)"
+)
+_SCALE = {
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "trillion": 1e12,
+    "crore": 1e7,
+    "lakh": 1e5,
+}
+_NOT_UNIT = frozenset(
+    "percent per cent times based compared according respectively each apiece alone".split()
+)
+_LEADING = frozenset("of the a an".split())
+
+
+def _to_float(num: str) -> float:
+    return float(num.replace(",", ""))
+
+
+def _half_unit(num: str, scale: float) -> float:
+    """Half a unit of the last written digit: "1.2 million" is 1.15-1.25 million."""
+    if "." in num:
+        decimals = len(num.split(".")[1])
+        return 0.5 * 10 ** (-decimals) * scale
+    return 0.5 * scale if scale > 1 else 0.0
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A figure with what it counts: the value(s), how it is qualified, and its unit words."""
+
+    text: str
+    low: float
+    high: float
+    bound: str  # exact | lower | upper | approx | range
+    kind: str  # plain | currency | percent
+    follow: frozenset[str]  # stemmed content words right after the figure (what it counts)
+    before: frozenset[str]  # stemmed content words just before it ("population of")
+    inclusive: bool = True  # "at least 20" includes 20, "more than 20" does not
+
+    def context(self) -> frozenset[str]:
+        return self.follow | self.before
+
+
+def quantities_in(text: str, skip: Iterable[tuple[int, int]] = ()) -> list[Quantity]:
+    """Figures outside ``skip`` spans (dates), with bounds and the words saying what they count."""
+    skip = list(skip)
+    out: list[Quantity] = []
+    for m in _NUMBER.finditer(text):
+        if any(s <= m.start() < e for s, e in skip):
+            continue
+        if not m.group("cur") and _after_name(text, m.start()):
+            continue  # part of a name: "ATR 72", "Boeing 737", "Chapter 3"
+        num, num2, scale_s = m.group("num"), m.group("num2"), m.group("scale")
+        cur, pct = m.group("cur"), m.group("pct")
+        scale = _SCALE.get(scale_s.lower(), 1.0) if scale_s else 1.0
+        value = _to_float(num) * scale
+        if not (cur or pct or scale_s or num2) and value < 10 and "." not in num:
+            continue  # "5 members", "3 times": small counts are too ambiguous to compare
+        kind = "currency" if cur else "percent" if pct else "plain"
+        follow = _unit_after(text, m.end())
+        before = _unit_before(text, m.start())
+        inclusive = True
+        if num2:
+            value2 = _to_float(num2) * scale
+            low, high, bound = min(value, value2), max(value, value2), "range"
+        else:
+            bound, inclusive = qualifier(text, m.start())
+            tol = _half_unit(num, scale)
+            if bound == "approx":
+                tol = max(tol, 0.1 * value)
+            low, high = value - tol, value + tol
+            if bound == "lower":
+                low, high = value, math.inf
+            elif bound == "upper":
+                low, high = -math.inf, value
+        out.append(Quantity(m.group(0).strip(), low, high, bound, kind, follow, before, inclusive))
+    return out
+
+
+def _after_name(text: str, start: int) -> bool:
+    """Is the figure right after a capitalised word that is not the first of the sentence?"""
+    match = re.search(r"(\S+)\s+$", text[:start])
+    if not match or not match.group(1)[:1].isupper() or not match.group(1).isalpha():
+        return False
+    if match.group(1).lower() in MONTHS:
+        return False
+    return bool(text[: match.start()].strip())
+
+
+def _unit_after(text: str, end: int, n: int = 2) -> frozenset[str]:
+    """What a figure counts: the content words right after it ("1.2 million containers"),
+    past "of the" at most; any other small word ("16 % and ...") ends the unit."""
+    words: list[str] = []
+    for tok in tokens_of(text[end : end + 60]):
+        if not tok.is_word:
+            break  # punctuation or another figure ends the unit phrase
+        low = tok.low
+        if low in _LEADING and not words:
+            continue
+        if low in STOPWORDS or low in _NOT_UNIT:
+            break
+        words.append(stem(low))
+        if len(words) == n:
+            break
+    return frozenset(words)
+
+
+def _unit_before(text: str, start: int, n: int = 2) -> frozenset[str]:
+    words: list[str] = []
+    for tok in reversed(tokens_of(text[max(0, start - 50) : start])[-5:]):
+        if not tok.is_word:
+            if tok.text in "$€£":
+                continue
+            break
+        low = tok.low
+        if low in STOPWORDS or low in QUALIFIER_WORDS:
+            continue
+        words.append(stem(low))
+        if len(words) == n:
+            break
+    return frozenset(words)
+
+
+def same_count(a: Quantity, b: Quantity) -> bool:
+    """Do two figures count the same thing? Same kind, and shared unit words."""
+    if a.kind != b.kind:
+        return False
+    if a.follow and b.follow:
+        return bool(a.follow & b.follow)
+    if a.kind != "plain" and not (a.follow or b.follow) and not (a.before and b.before):
+        return True
+    return bool(a.context() & b.context())
+
+
+def _admits(bound: Quantity, low: float, high: float) -> bool:
+    """Does a one-sided figure ("more than 20") admit some value in [low, high]?"""
+    if bound.bound == "lower":
+        return high > bound.low or (bound.inclusive and high >= bound.low)
+    return low < bound.high or (bound.inclusive and low <= bound.high)
+
+
+def compatible(a: Quantity, b: Quantity) -> bool:
+    """Can both figures be true at once? Values are ranges ("1.2 million" is 1.15-1.25
+    million, "about 4,000" is 3,600-4,400, "more than 20" is above 20): do they overlap?"""
+    sided = ("lower", "upper")
+    if a.bound in sided and b.bound in sided:
+        if a.bound == b.bound:
+            return True
+        lo, up = (a, b) if a.bound == "lower" else (b, a)
+        return lo.low < up.high or (lo.inclusive and up.inclusive and lo.low <= up.high)
+    if a.bound in sided:
+        return _admits(a, b.low, b.high)
+    if b.bound in sided:
+        return _admits(b, a.low, a.high)
+    eps = 1e-9 * max(1.0, abs(a.low), abs(b.low))
+    return a.low <= b.high + eps and b.low <= a.high + eps
+
+
+@dataclass(frozen=True)
+class FigureCheck:
+    conflict: Quantity | None = None
+    conflict_with: Quantity | None = None
+    agreements: int = 0
+
+
+def _peer_rank(a: Quantity, b: Quantity) -> tuple[int, int]:
+    return len(a.follow & b.follow), len(a.before & b.before)
+
+
+def compare_quantities(qa: list[Quantity], qb: list[Quantity], loose: bool = False) -> FigureCheck:
+    """A figure of ``qa`` that no figure of ``qb`` counting the same thing fits (reported with
+    the one that best matches what it counts). ``loose``: when two sentences are about the
+    same point and each has a single figure of one kind, compare them even if one does not say
+    what it counts ("grossed $1.2 million" vs "grossed a total of $950,000")."""
+    agreements = 0
+    conflict: tuple[Quantity, Quantity] | None = None
+    for a in qa:
+        peers = [b for b in qb if same_count(a, b)]
+        if not peers and loose:
+            same_kind_a = [x for x in qa if x.kind == a.kind]
+            same_kind_b = [y for y in qb if y.kind == a.kind]
+            if (
+                len(same_kind_a) == 1
+                and len(same_kind_b) == 1
+                and not (a.follow and same_kind_b[0].follow)
+            ):
+                peers = same_kind_b
+        if not peers:
+            continue
+        if any(compatible(a, b) for b in peers):
+            agreements += 1  # one figure that fits is enough: "$47 million in North America"
+        elif conflict is None:  # and "$433 million worldwide" can both be in one sentence
+            conflict = (a, max(peers, key=lambda b: _peer_rank(a, b)))
+    if conflict:
+        return FigureCheck(conflict[0], conflict[1], agreements)
+    return FigureCheck(agreements=agreements)

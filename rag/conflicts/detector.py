@@ -1,0 +1,139 @@
+"""The detector: candidates -> judges -> cards, for one question and its retrieved passages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from rag.conflicts.candidates import (
+    Candidate,
+    SentenceVectors,
+    TextEmbedder,
+    find_candidates,
+    same_point,
+)
+from rag.conflicts.cards import Flag, build_cards
+from rag.conflicts.clues import PairEvidence, QuestionContext, SentenceClues, clues, pair_evidence
+from rag.conflicts.judge import (
+    CONFLICT_THRESHOLD,
+    INTERCEPT,
+    JUDGE_FLOOR,
+    WEIGHTS,
+    ClueJudge,
+    ClueWeights,
+    PairJudge,
+    Verdict,
+)
+from rag.types import Conflict, Passage
+
+
+class ConflictDetector:
+    """Finds disagreements between the retrieved passages of different documents.
+
+    The clue scorer decides on every candidate; an optional second ``judge`` (the LLM judge, or
+    any ``PairJudge``) re-decides the candidates it is given, and its verdict wins where it has
+    one (a failing judge leaves the clue verdict)."""
+
+    def __init__(
+        self,
+        embeddings: TextEmbedder,
+        threshold: float = CONFLICT_THRESHOLD,
+        judge: PairJudge | None = None,
+        weights: Mapping[str, float] | None = None,
+        intercept: float | None = None,
+    ) -> None:
+        self.embeddings = embeddings
+        self.judge = judge
+        self.scorer = ClueJudge(
+            ClueWeights(
+                INTERCEPT if intercept is None else intercept,
+                dict(weights or WEIGHTS),
+                threshold,
+            )
+        )
+        self._vectors = SentenceVectors(embeddings)
+
+    @property
+    def threshold(self) -> float:
+        return self.scorer.weights.threshold
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return self.scorer.weights.weights
+
+    @property
+    def intercept(self) -> float:
+        return self.scorer.weights.intercept
+
+    def clear_cache(self) -> None:
+        self._vectors.clear()
+
+    def score(self, evidence: PairEvidence) -> float:
+        return self.scorer.score(evidence)
+
+    # -- scoring pairs of texts (also what the bench measures) --------------------------------
+    def score_pairs(
+        self, questions: Sequence[str], a_texts: Sequence[str], b_texts: Sequence[str]
+    ) -> list[tuple[float, PairEvidence]]:
+        """Score (a, b) pairs, each with its own question, with the product's clues, "same
+        point" gate and clue scorer (the bench's entry point; one embedding batch)."""
+        unique = list(dict.fromkeys([*questions, *a_texts, *b_texts]))
+        vectors = np.asarray(self.embeddings.embed_documents(unique))
+        index = {t: i for i, t in enumerate(unique)}
+        cache: dict[str, SentenceClues] = {}
+        contexts: dict[str, QuestionContext] = {}
+        out = []
+        for q, a, b in zip(questions, a_texts, b_texts, strict=True):
+            ca = cache.setdefault(a, clues(a))
+            cb = cache.setdefault(b, clues(b))
+            ctx = contexts.setdefault(q, QuestionContext.of(q))
+            vq, va, vb = vectors[index[q]], vectors[index[a]], vectors[index[b]]
+            sim, qa, qb = float(va @ vb), float(vq @ va), float(vq @ vb)
+            ev = pair_evidence(ca, cb, sim, qa, qb, ctx)
+            gate = same_point(ca, cb, sim, qa, qb, ev) and ev.has_clue()
+            out.append((self.score(ev) if gate else 0.0, ev))
+        return out
+
+    # -- the product entry point --------------------------------------------------------------
+    def find_conflicts(
+        self, question: str, passages: Sequence[Passage], texts: Mapping[str, str]
+    ) -> list[Conflict]:
+        """Disagreements between passages of different documents about ``question``, best
+        first (at most ``MAX_CARDS``). ``texts``: doc_id -> stored document text."""
+        sentences, vectors, candidates = find_candidates(question, passages, texts, self._vectors)
+        if not candidates:
+            return []
+        verdicts = [self.scorer.verdict(c.evidence) for c in candidates]
+        reasons: list[str | None] = [None] * len(candidates)
+        if self.judge is not None:
+            self._second_opinion(self.judge, candidates, verdicts, reasons)
+        flags = [
+            Flag(c, v.p_contradiction, why)
+            for c, v, why in zip(candidates, verdicts, reasons, strict=True)
+            if v.label == "contradicts"
+        ]
+        flags.sort(key=lambda f: -f.score)
+        return build_cards(question, sentences, vectors, flags, self.weights)
+
+    def _second_opinion(
+        self,
+        judge: PairJudge,
+        candidates: Sequence[Candidate],
+        verdicts: list[Verdict],
+        reasons: list[str | None],
+    ) -> None:
+        """Let ``judge`` re-decide the candidates it wants: with a budget, those the clue
+        scorer ranks highest (from ``JUDGE_FLOOR`` up); without one, all of them."""
+        chosen = list(range(len(candidates)))
+        if judge.max_pairs is not None:
+            raw = [self.score(c.evidence) for c in candidates]
+            ranked = sorted((k for k in chosen if raw[k] >= JUDGE_FLOOR), key=lambda k: -raw[k])
+            chosen = ranked[: judge.max_pairs]
+        if not chosen:
+            return
+        second = judge.judge([candidates[k] for k in chosen])
+        for k, verdict in zip(chosen, second, strict=True):
+            if verdict is not None:
+                verdicts[k] = verdict
+                reasons[k] = f"{judge.name}: {verdict.note or verdict.label}"
