@@ -59,6 +59,7 @@ FIT_PERCENT = 70  # case_ids whose hash falls below this go to the fit split
 FIT_SAMPLE = 8000  # pairs of the fit split used to fit (2 cores: a few minutes)
 HELD_SAMPLE = 3000  # pairs of the held-back split scored by the bench
 E2E_PAIRS = 100  # two-document corpora per side (should flag / should not)
+SWAP_PAIRS = 150  # MultiHop two-document cases per side (300 in all)
 SEED = 13
 
 
@@ -322,68 +323,97 @@ def two_document_sets(shared: Path, n: int) -> tuple[list[tuple[str, str, str]],
     )
 
 
-def end_to_end(detector: ConflictDetector, shared: Path, limit: int | None) -> str:
+def vitaminc_cases(shared: Path, n: int) -> list[tuple[str, str, list[tuple[str, str, str]]]]:
+    disagree, agree = two_document_sets(shared, n)
+    return [
+        ("VitaminC SUPPORTS vs REFUTES evidence (should flag)", "flag", disagree),
+        ("VitaminC two SUPPORTS evidences (should not flag)", "none", agree),
+    ]
+
+
+def swap_cases(shared: Path, n: int) -> list[tuple[str, str, list[tuple[str, str, str]]]]:
+    """Two short documents per MultiHop fact (never trained on): the fact and its one-swap
+    twin (should flag, with the two facts on opposite sides), the fact and an agreeing variant
+    (should not). The fact is the question."""
+    from bench.judge_data import CONTRADICTS, multihop_facts, swap_set
+
+    pairs = swap_set(multihop_facts(shared), 7)
+    rng = random.Random(SEED)
+    swapped = [(p.premise, p.premise, p.hypothesis) for p in pairs if p.label == CONTRADICTS]
+    agreeing = [(p.premise, p.premise, p.hypothesis) for p in pairs if p.label != CONTRADICTS]
+    return [
+        ("MultiHop fact vs swapped fact (should flag)", "flag", rng.sample(swapped, n)),
+        ("MultiHop fact vs agreeing variant (should not flag)", "none", rng.sample(agreeing, n)),
+    ]
+
+
+def end_to_end(
+    detectors: Mapping[str, ConflictDetector],
+    sets: list[tuple[str, str, list[tuple[str, str, str]]]],
+    title: str,
+) -> str:
+    """Each (question, text a, text b) case as two one-sentence documents, through the real
+    ingest and retrieval (scope: the two documents), then each detector. A flag on a "should
+    flag" case counts only with the two documents on opposite sides of one card."""
     from rag.ingest import doc_id_for
     from rag.scope import Scope
 
-    n = min(E2E_PAIRS, limit) if limit else E2E_PAIRS
-    disagree, agree = two_document_sets(shared, n)
     rows = []
     examples: list[str] = []
     with tempfile.TemporaryDirectory(prefix="rag-conflicts-") as tmp:
         corpus = Path(tmp) / "corpus"
         corpus.mkdir()
-        sets: list[tuple[str, str, list[tuple[str, str, Path, Path]]]] = []
-        for name, expected, items in (
-            ("SUPPORTS vs REFUTES evidence (should flag)", "flag", disagree),
-            ("two SUPPORTS evidences (should not flag)", "none", agree),
-        ):
+        cases_of: list[tuple[str, str, list[tuple[str, Path, Path]]]] = []
+        for k, (name, expected, items) in enumerate(sets):
             cases = []
-            for i, (claim, e1, e2) in enumerate(items):
+            for i, (question, e1, e2) in enumerate(items):
                 paths = []
                 for side, evidence in (("a", e1), ("b", e2)):
-                    path = corpus / f"{expected}{i:03d}{side}.txt"
-                    title = f"{expected} {i} source {side.upper()}"
-                    path.write_text(f'---\ntitle: "{title}"\n---\n{evidence}\n', encoding="utf-8")
+                    path = corpus / f"s{k}{expected}{i:03d}{side}.txt"
+                    doc_title = f"{expected} {i} source {side.upper()}"
+                    path.write_text(
+                        f'---\ntitle: "{doc_title}"\n---\n{evidence}\n', encoding="utf-8"
+                    )
                     paths.append(path)
-                cases.append((claim, expected, paths[0], paths[1]))
-            sets.append((name, expected, cases))
+                cases.append((question, paths[0], paths[1]))
+            cases_of.append((name, expected, cases))
         with temp_services(corpus) as services:
-            log(f"conflicts: ingesting {2 * (len(disagree) + len(agree))} one-evidence documents")
+            log(f"conflicts: ingesting {sum(2 * len(c) for _, _, c in cases_of)} documents")
             services.ingestor.ingest([corpus])
-            for name, expected, cases in sets:
-                flagged = 0
-                times = []
-                for claim, _, pa, pb in cases:
-                    ids = (doc_id_for(pa), doc_id_for(pb))
-                    passages = services.retriever.search(claim, scope=Scope(doc_ids=ids))
-                    texts = {}
-                    for p in passages:
-                        doc = services.store.get_document(p.doc_id)
-                        texts[p.doc_id] = doc.text if doc else ""
-                    found, ms = timed(partial(detector.find_conflicts, claim, passages, texts))
-                    times.append(ms)
-                    flagged += bool(found)
-                    if found and len(examples) < 6 and (expected == "none" or len(examples) < 3):
-                        c = found[0]
-                        examples.append(
-                            f"- ({'should not flag' if expected == 'none' else 'should flag'}) "
-                            f"{c.kind}, {c.score:.2f}: {c.point} — "
-                            + " | ".join(f"“{s.quote[:90]}”" for s in c.sides)
+            for engine, detector in detectors.items():
+                for name, expected, cases in cases_of:
+                    flagged, times = 0, []
+                    for question, pa, pb in cases:
+                        ids = (doc_id_for(pa), doc_id_for(pb))
+                        passages = services.retriever.search(question, scope=Scope(doc_ids=ids))
+                        texts = {}
+                        for p in passages:
+                            doc = services.store.get_document(p.doc_id)
+                            texts[p.doc_id] = doc.text if doc else ""
+                        found, ms = timed(
+                            partial(detector.find_conflicts, question, passages, texts)
                         )
-                med, _ = median_p95(times)
-                rows.append(
-                    [name, len(cases), flagged, f"{flagged / max(1, len(cases)):.3f}", f"{med:.1f}"]
-                )
+                        times.append(ms)
+                        hit = any({s.doc_id for s in c.sides} >= set(ids) for c in found)
+                        flagged += hit if expected == "flag" else bool(found)
+                        if found and expected == "none" and len(examples) < 4:
+                            c = found[0]
+                            examples.append(
+                                f"- ({engine}, should not flag) {c.kind}, {c.score:.2f}: "
+                                + " | ".join(f"“{s.quote[:90]}”" for s in c.sides)
+                            )
+                    med, _ = median_p95(times)
+                    rate = f"{flagged / max(1, len(cases)):.3f}"
+                    rows.append([engine, name, len(cases), flagged, rate, f"{med:.1f}"])
     return "\n".join(
         [
-            "End-to-end on two-document corpora (real ingest + retrieval, claim as question):",
+            title,
             "",
-            markdown_table(["corpora", "n", "flagged", "flag rate", "median ms"], rows),
+            markdown_table(["engine", "corpora", "n", "flagged", "flag rate", "median ms"], rows),
             "",
-            "Examples of flags:",
+            "Examples of false flags:",
             "",
-            *examples,
+            *(examples or ["(none)"]),
         ]
     )
 
@@ -455,26 +485,128 @@ def latency(detector: ConflictDetector, limit: int | None) -> str:
     )
 
 
+def model_pairwise(detector: ConflictDetector, shared: Path, limit: int | None) -> str:
+    from bench.judge_stack import evaluate
+
+    assert detector.model is not None
+    rows = evaluate(detector.model, detector, shared, limit)
+    return "\n".join(
+        [
+            "Pairwise with the trained sentence judge (contradicts vs the rest; the classifier "
+            f"alone at {detector.model.model.threshold:.3f}, and the product's decision: the "
+            f"stacker at {detector.model.weights.threshold:.3f} with the agreement veto):",
+            "",
+            markdown_table(
+                [
+                    "set",
+                    "pairs",
+                    "alone P",
+                    "alone R",
+                    "alone F1",
+                    "decision P",
+                    "decision R",
+                    "decision F1",
+                ],
+                rows,
+            ),
+        ]
+    )
+
+
 def run(args: argparse.Namespace) -> str:
     from rag.conflicts import ConflictDetector
+    from rag.conflicts.model_judge import ModelJudge
+    from rag.conflicts.sentence_model import SentenceJudge
 
     embeddings = shared_embeddings().embeddings
-    detector = ConflictDetector(embeddings)
-    scorer = ConflictDetector(CachedEmbeddings(embeddings, getattr(args, "cache", None)))
-    parts = [
-        "## Conflicts: when sources disagree",
-        "",
-        pairwise(scorer, args.shared, args.limit),
-        "",
-        end_to_end(detector, args.shared, args.limit),
-        "",
-        latency(detector, args.limit),
-    ]
+    with tempfile.TemporaryDirectory(prefix="rag-judge-") as cache:
+        model = ModelJudge(SentenceJudge(cache_dir=Path(cache)))
+        engines = {
+            "clues": ConflictDetector(embeddings),
+            "model": ConflictDetector(embeddings, model=model),
+        }
+        scorer = ConflictDetector(CachedEmbeddings(embeddings, getattr(args, "cache", None)))
+        n = min(E2E_PAIRS, args.limit) if args.limit else E2E_PAIRS
+        parts = [
+            "## Conflicts: when sources disagree",
+            "",
+            "Clue-only engine (the previous decision):",
+            "",
+            pairwise(scorer, args.shared, args.limit),
+            "",
+            model_pairwise(engines["model"], args.shared, args.limit),
+            "",
+            end_to_end(
+                engines,
+                vitaminc_cases(args.shared, n)
+                + swap_cases(args.shared, n if args.limit else SWAP_PAIRS),
+                "End-to-end on two-document corpora (real ingest + retrieval; a should-flag case "
+                "counts only with both documents on opposite sides of one card):",
+            ),
+            "",
+            *[
+                f"### Latency and corpus flags, {name} engine\n\n" + latency(d, args.limit) + "\n"
+                for name, d in engines.items()
+            ],
+        ]
     if isinstance(scorer.embeddings, CachedEmbeddings):
         scorer.embeddings.save()
     text = "\n".join(parts) + "\n"
     print(text, flush=True)
     return text
+
+
+def fit_judge(args: argparse.Namespace) -> str:
+    """Fit the stacker over the sentence judge on the dev slice the judge never trained on."""
+    from bench.judge_data import CONTRADICTS, in_dev_split
+    from bench.judge_data import load_vitaminc as load_pairs
+    from bench.judge_stack import features, fit_stacker, prf
+    from bench.judge_train import training_pairs
+    from rag.conflicts import ConflictDetector
+    from rag.conflicts.model_judge import STACK_FEATURES, WEIGHTS_FILE, ModelJudge, StackWeights
+    from rag.conflicts.sentence_model import SentenceJudge
+
+    _, dev = training_pairs(args.shared, 13)
+    if args.limit:
+        dev = sample_any(dev, args.limit * 10)
+    embeddings = shared_embeddings().embeddings
+    detector = ConflictDetector(CachedEmbeddings(embeddings, getattr(args, "cache", None)))
+    with tempfile.TemporaryDirectory(prefix="rag-judge-") as cache:
+        placeholder = StackWeights(0.0, {f: 0.0 for f in STACK_FEATURES}, 0.5)
+        judge = ModelJudge(SentenceJudge(cache_dir=Path(cache)), placeholder)
+        log(f"conflicts: judging {len(dev)} dev pairs both ways round")
+        rows = features(judge, detector, dev)
+    gold = np.array([p.label == CONTRADICTS for p in dev])
+    stack = fit_stacker(rows, gold)
+    scores = np.array([stack.score(r) for r in rows])
+    p, r, f = prf(scores >= stack.threshold, gold)
+    about = (
+        "Decision over the trained sentence judge (rag/conflicts/model_judge.py), written by "
+        "`python -m bench.conflicts --fit-judge`: logistic regression over the judge's "
+        "P(contradicts) (both ways round, averaged), its P(entails) and the clue features, "
+        "fitted on the dev slice the judge never trained on (VitaminC fit-split dev cases and "
+        "pairs generated from their sentences); threshold: best F1 there."
+    )
+    target = args.weights or WEIGHTS_FILE
+    stack.save(target, about, {"dev_pairs": len(dev), "precision": p, "recall": r, "f1": f})
+    text = "\n".join(
+        [
+            "## Sentence-judge decision fit (dev slice)",
+            "",
+            f"{len(dev)} pairs, contradiction rate {gold.mean():.3f}; threshold "
+            f"{stack.threshold:.3f}: P {p:.3f} R {r:.3f} F1 {f:.3f}. Weights written to {target}:",
+            "",
+            markdown_table(
+                ["feature", "weight"], [[k, f"{v:.3f}"] for k, v in stack.weights.items()]
+            ),
+        ]
+    )
+    print(text, flush=True)
+    return text
+
+
+def sample_any(items: list, n: int) -> list:
+    return items if n >= len(items) else random.Random(SEED).sample(items, n)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -491,11 +623,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="where --fit writes the weights (default: rag/conflicts/clue_weights.json)",
     )
+    parser.add_argument(
+        "--fit-judge",
+        action="store_true",
+        help="fit the decision over the sentence judge and write judge_weights.json",
+    )
     args = parser.parse_args(argv)
-    if args.fit and args.limit and args.weights is None:
-        parser.error("--fit --limit is a partial fit: pass --weights PATH (not the shipped file)")
+    if (args.fit or args.fit_judge) and args.limit and args.weights is None:
+        parser.error("a --limit fit is partial: pass --weights PATH (not the shipped file)")
     if args.fit:
         fit(args)
+    elif args.fit_judge:
+        fit_judge(args)
     else:
         run(args)
     return 0

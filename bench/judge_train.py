@@ -138,8 +138,10 @@ def report(name: str, model, tokenizer, pairs: list[LabelledPair], t: float) -> 
     gold = np.array([x.label == CONTRADICTS for x in pairs])
     prec, rec, f1 = contradiction_prf(p[:, 1], gold, t)
     acc = float(np.mean(p.argmax(-1) == np.array([x.label for x in pairs])))
-    log(f"{name}: n={len(pairs)} 3-way acc {acc:.3f}  contradiction P {prec:.3f} R {rec:.3f} "
-        f"F1 {f1:.3f} @ {t:.3f}")
+    log(
+        f"{name}: n={len(pairs)} 3-way acc {acc:.3f}  contradiction P {prec:.3f} R {rec:.3f} "
+        f"F1 {f1:.3f} @ {t:.3f}"
+    )
     return {"n": len(pairs), "accuracy": acc, "precision": prec, "recall": rec, "f1": f1}
 
 
@@ -185,8 +187,10 @@ def main(argv: list[str] | None = None) -> None:
         train = rng.sample(train, args.limit)
     dev_eval = random.Random(args.seed).sample(dev, min(1200, len(dev)))
     counts = Counter(p.label for p in train)
-    log(f"train {len(train)} pairs {dict(sorted(counts.items()))}; kinds "
-        f"{dict(Counter(p.kind for p in train).most_common())}; dev {len(dev)}")
+    log(
+        f"train {len(train)} pairs {dict(sorted(counts.items()))}; kinds "
+        f"{dict(Counter(p.kind for p in train).most_common())}; dev {len(dev)}"
+    )
 
     path = base_model_path()
     tokenizer = AutoTokenizer.from_pretrained(path)
@@ -272,7 +276,9 @@ def main(argv: list[str] | None = None) -> None:
             "lr": args.lr,
             "head_lr": args.head_lr,
             "train_pairs": len(train),
-            "train_labels": {k: counts[i] for i, k in enumerate(("entails", "contradicts", "neither"))},
+            "train_labels": {
+                k: counts[i] for i, k in enumerate(("entails", "contradicts", "neither"))
+            },
             "train_kinds": dict(Counter(p.kind for p in train).most_common()),
             "scores": scores,
             "history": history,

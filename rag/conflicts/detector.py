@@ -25,15 +25,18 @@ from rag.conflicts.judge import (
     PairJudge,
     Verdict,
 )
+from rag.conflicts.model_judge import ModelJudge, closeness, one_government
 from rag.types import Conflict, Passage
 
 
 class ConflictDetector:
     """Finds disagreements between the retrieved passages of different documents.
 
-    The clue scorer decides on every candidate; an optional second ``judge`` (the LLM judge, or
-    any ``PairJudge``) re-decides the candidates it is given, and its verdict wins where it has
-    one (a failing judge leaves the clue verdict)."""
+    With a ``model`` (the trained sentence judge, the default in the app) the model decides on
+    the closest candidates and the clues only explain; without one (the "clues" engine, kept
+    for the bench) the clue scorer decides. An optional second ``judge`` (the LLM judge, or any
+    ``PairJudge``) re-decides the strongest candidates, and its verdict wins where it has one
+    (a failing judge leaves the first verdict)."""
 
     def __init__(
         self,
@@ -42,9 +45,11 @@ class ConflictDetector:
         judge: PairJudge | None = None,
         weights: Mapping[str, float] | None = None,
         intercept: float | None = None,
+        model: ModelJudge | None = None,
     ) -> None:
         self.embeddings = embeddings
         self.judge = judge
+        self.model = model
         self.scorer = ClueJudge(
             ClueWeights(
                 INTERCEPT if intercept is None else intercept,
@@ -104,8 +109,11 @@ class ConflictDetector:
         sentences, vectors, candidates = find_candidates(question, passages, texts, self._vectors)
         if not candidates:
             return []
-        verdicts = [self.scorer.verdict(c.evidence) for c in candidates]
         reasons: list[str | None] = [None] * len(candidates)
+        if self.model is not None:
+            verdicts = self._model_verdicts(self.model, candidates, reasons)
+        else:
+            verdicts = [self.scorer.verdict(c.evidence) for c in candidates]
         if self.judge is not None:
             self._second_opinion(self.judge, candidates, verdicts, reasons)
         flags = [
@@ -115,6 +123,23 @@ class ConflictDetector:
         ]
         flags.sort(key=lambda f: -f.score)
         return build_cards(question, sentences, vectors, flags, self.weights)
+
+    @staticmethod
+    def _model_verdicts(
+        model: ModelJudge, candidates: Sequence[Candidate], reasons: list[str | None]
+    ) -> list[Verdict]:
+        """The model reads the closest candidates (its budget; the rest are "neither"): closest
+        to each other and to the question first. One act named at two levels of one government
+        ("the Secretary of State designated" vs "the White House has designated") is never a
+        disagreement, whatever the model reads."""
+        verdicts = [Verdict("neither", 0.0)] * len(candidates)
+        order = sorted(range(len(candidates)), key=lambda k: -closeness(candidates[k]))
+        chosen = [k for k in order if not one_government(candidates[k])][: model.max_pairs]
+        for k, verdict in zip(chosen, model.judge([candidates[k] for k in chosen]), strict=True):
+            if verdict is not None:
+                verdicts[k] = verdict
+                reasons[k] = f"{model.name}: {verdict.note}"
+        return verdicts
 
     def _second_opinion(
         self,
@@ -127,7 +152,10 @@ class ConflictDetector:
         scorer ranks highest (from ``JUDGE_FLOOR`` up); without one, all of them."""
         chosen = list(range(len(candidates)))
         if judge.max_pairs is not None:
-            raw = [self.score(c.evidence) for c in candidates]
+            raw = [
+                v.p_contradiction if self.model else self.score(c.evidence)
+                for c, v in zip(candidates, verdicts, strict=True)
+            ]
             ranked = sorted((k for k in chosen if raw[k] >= JUDGE_FLOOR), key=lambda k: -raw[k])
             chosen = ranked[: judge.max_pairs]
         if not chosen:

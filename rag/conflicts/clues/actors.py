@@ -166,3 +166,23 @@ def compare_agents(aa: list[Agent], ab: list[Agent]) -> tuple[Agent, Agent] | No
         if peers and not any(a.key & b.key for b in peers):
             return a, peers[0]
     return None
+
+
+# Offices of a government: naming one of them is naming the government at some level, not a
+# person or an administration that could be a rival claim ("the White House" vs "the Secretary
+# of State" is one act reported at two levels; "Biden" vs "Trump" is two claims).
+OFFICES = frozenset(
+    """white house state treasury pentagon justice defense defence homeland security congress
+    senate department ministry cabinet federal washington us u.s united states america
+    american""".split()
+)
+
+
+def office_only(agent: Agent) -> bool:
+    return agent.key <= OFFICES
+
+
+def one_government_act(aa: list[Agent], ab: list[Agent]) -> bool:
+    """Both sides name who did the same act, and at least one names only an office: one
+    government's act described at two levels, not a disagreement about who acted."""
+    return any(a.action == b.action and (office_only(a) or office_only(b)) for a in aa for b in ab)

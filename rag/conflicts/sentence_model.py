@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-JUDGE_DIR = Path(__file__).resolve().parent / "models" / "judge"
+JUDGE_DIR = Path(__file__).resolve().parent.parent / "models" / "judge"
 LABELS = ("entails", "contradicts", "neither")
 ENTAILS, CONTRADICTS, NEITHER = range(3)
 RECIPE = "judge-onnx-v1:eager-trace-opset17-fp32"
