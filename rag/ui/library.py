@@ -67,8 +67,10 @@ class LibraryTab:
 
     def __init__(self, ctx: UIContext) -> None:
         self.ctx = ctx
-        self.selected_doc = gr.State(None)
         with gr.Tab("Library", id="library", elem_id="tab-library"), gr.Row(equal_height=False):
+            # Inside the tab: a State directly under gr.Tabs would count as a tab's content
+            # and shift the tab buttons (one shows twice, another goes missing).
+            self.selected_doc = gr.State(None)
             with gr.Column(scale=3, min_width=560):
                 self.table = gr.HTML(
                     library_html([]), elem_id="library-panel", js_on_load=LIBRARY_JS
