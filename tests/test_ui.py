@@ -227,7 +227,8 @@ def test_llm_draft_streams_then_unsupported_sentences_are_flagged(
 ) -> None:
     """The real pipeline with the openai answerer, against a local chat-completions server."""
     from rag.services import build_services
-    from rag.ui import EXTRACTIVE_NOTE, build_ui, launch_kwargs
+    from rag.ui import build_ui, launch_kwargs
+    from rag.ui.ask import EXTRACTIVE_NOTE
 
     from .test_llm_answerer import _passage_number
 
@@ -283,7 +284,7 @@ def _answer(sentences: list[AnswerSentence], quote: str = "The fare <b>doubled</
 
 
 def test_answer_html_escapes_and_flags() -> None:
-    from rag.ui_render import UNSUPPORTED_BADGE, answer_html
+    from rag.ui.render import UNSUPPORTED_BADGE, answer_html
 
     answer = _answer(
         [
@@ -303,7 +304,7 @@ def test_answer_html_escapes_and_flags() -> None:
 
 
 def test_refusal_is_plain_text_with_a_hint() -> None:
-    from rag.ui_render import REFUSAL_HINT, answer_html
+    from rag.ui.render import REFUSAL_HINT, answer_html
 
     refusal = Answer(
         question="q", text="The documents do not answer this question.", grounded=False
@@ -315,7 +316,7 @@ def test_refusal_is_plain_text_with_a_hint() -> None:
 
 
 def test_source_card_marks_the_quote_inside_its_passage() -> None:
-    from rag.ui_render import sources_html
+    from rag.ui.render import sources_html
 
     answer = _answer([AnswerSentence("The fare doubled.", (1,), True, 0)])
     html = sources_html([answer])
@@ -331,7 +332,7 @@ def test_source_card_marks_the_quote_inside_its_passage() -> None:
 
 
 def test_only_the_latest_turn_is_shown() -> None:
-    from rag.ui_render import sources_html
+    from rag.ui.render import sources_html
 
     one = _answer([AnswerSentence("The fare doubled.", (1,), True, 0)])
     html = sources_html([one, one])
@@ -341,7 +342,7 @@ def test_only_the_latest_turn_is_shown() -> None:
 
 
 def test_error_messages_keep_commands_readable() -> None:
-    from rag.ui_render import EMPTY_INDEX, message_html
+    from rag.ui.render import EMPTY_INDEX, message_html
 
     html = message_html(EMPTY_INDEX)
     assert "<code>make run</code>" in html
@@ -353,3 +354,50 @@ def test_error_messages_keep_commands_readable() -> None:
 def test_app_module_sets_offline_environment_before_gradio() -> None:
     source = (Path(__file__).parent.parent / "app.py").read_text(encoding="utf-8")
     assert source.index("apply_offline_environment(os.environ)") < source.index("rag.ui")
+
+
+def test_each_tab_exports_to_its_own_folder() -> None:
+    """Gradio gives every browser tab a copy of one initial session: the export id must come
+    later, or every reporter's answer.md and audit.json would land in the same folder."""
+    import copy
+
+    from rag.ui.session import Session
+
+    template = Session.start("ports-case")
+    one, other = copy.deepcopy(template), copy.deepcopy(template)
+    answer = _answer([AnswerSentence("The fare doubled.", (1,), True, 0)])
+    first = one.answered("q", answer, [])
+    assert first.id
+    assert first.id != other.answered("q", answer, []).id
+    assert first.answered("q2", answer, []).id == first.id
+    assert first.history == [("q", answer.text)]
+    assert one.answers == []  # a handler's session is a value: the old one is unchanged
+
+    cleared = first.cleared()
+    assert (cleared.messages, cleared.answers, cleared.history) == ([], [], [])
+    assert (cleared.id, cleared.audit) == (first.id, first.audit)
+    moved = first.switched_to("other-case")
+    assert (moved.collection, moved.answers, moved.history) == ("other-case", [], [])
+    assert moved.id == first.id
+    assert moved.audit is first.audit
+
+
+def test_stylesheet_and_scripts_ship_with_the_package() -> None:
+    """Every file in rag/ui/static is package data (a wheel without it has an unstyled page)."""
+    import tomllib
+    from fnmatch import fnmatch
+
+    from rag.ui import launch_kwargs
+    from rag.ui.assets import STATIC
+
+    kwargs = launch_kwargs()
+    for path in [*kwargs["css_paths"], *kwargs["head_paths"]]:
+        assert Path(path).is_file()
+        assert Path(path).parent == STATIC
+    assert "<script>" in Path(kwargs["head_paths"][0]).read_text(encoding="utf-8")
+    pyproject = Path(__file__).parent.parent / "pyproject.toml"
+    config = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["rag.ui"]
+    shipped = [f"static/{p.name}" for p in STATIC.iterdir()]
+    assert len(shipped) >= 5
+    assert [f for f in shipped if not any(fnmatch(f, p) for p in patterns)] == []

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from rag.config import Settings
 from rag.types import Answer, AnswerSentence, Citation, Conflict, ConflictSide, DocMeta
-from rag.ui_render import answer_html, conflicts_html
+from rag.ui.render import answer_html, conflicts_html
 
 from .browser import ANSWER_TIMEOUT, norm, serve
 from .conftest import CORPUS

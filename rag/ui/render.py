@@ -9,13 +9,20 @@ literal text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from html import escape
-from urllib.parse import urlparse
 
 from rag.conflicts import Conflict
 from rag.types import Answer, Citation, Passage
+from rag.ui.markup import (
+    attribution,
+    code_spans,
+    one_line,
+    open_doc_button,
+    passage_text,
+    reliability_label,
+    url_link,
+)
 
 UNSUPPORTED_TITLE = "Not supported by the retrieved sources"
 UNSUPPORTED_BADGE = "⚠ unsupported"
@@ -30,27 +37,8 @@ SOURCES_PLACEHOLDER = (
 )
 
 
-def _text(value: str) -> str:
-    """Escaped text on one line: a blank line or a newline cannot end or split our markup."""
-    return escape(" ".join(value.split()))
-
-
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-
-
-def _passage(value: str) -> str:
-    """Escaped document text; its paragraph breaks become small gaps (CSS ``.pb``)."""
-    return _PARAGRAPH_BREAK.sub('<span class="pb"></span>', escape(value))
-
-
-def _code_spans(message: str) -> str:
-    """Escape a message, turning `backticked` words into <code> (our own messages only)."""
-    parts = escape(message).split("`")
-    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
-
-
 def question_html(question: str) -> str:
-    return f'<div class="question">{_text(question)}</div>'
+    return f'<div class="question">{one_line(question)}</div>'
 
 
 def pending_html(note: str = "Searching the documents…") -> str:
@@ -62,14 +50,14 @@ def draft_html(draft: str) -> str:
     return (
         '<div class="answer draft">'
         f'<p class="draft-note">Draft: checking every sentence against its source…</p>'
-        f"<p>{_text(draft)}</p></div>"
+        f"<p>{one_line(draft)}</p></div>"
     )
 
 
 def message_html(message: str, kind: str = "error") -> str:
     """A one-line message from us (an error, a hint), not an answer."""
     icon = "⚠ " if kind == "error" else ""
-    return f'<div class="answer message {escape(kind)}"><p>{icon}{_code_spans(message)}</p></div>'
+    return f'<div class="answer message {escape(kind)}"><p>{icon}{code_spans(message)}</p></div>'
 
 
 def _marker(turn: int, n: int) -> str:
@@ -84,14 +72,14 @@ def answer_html(answer: Answer, turn: int) -> str:
     if not answer.grounded:
         return (
             f'<div class="answer refusal" data-turn="{turn}">'
-            f"<p>{_text(answer.text)}</p>"
+            f"<p>{one_line(answer.text)}</p>"
             f'<p class="hint">{escape(REFUSAL_HINT)}</p></div>'
         )
     paragraphs: dict[int, list[str]] = {}
     for s in answer.sentences:
         if s.conflict:
             continue  # shown as the "Sources disagree" cards below
-        text = _text(s.text)
+        text = one_line(s.text)
         if s.supported:
             marks = "".join(_marker(turn, n) for n in s.citations)
             piece = f'<span class="sentence">{text}{marks}</span>'
@@ -122,13 +110,13 @@ def _side_html(
     which opens the highlighted passage in the Sources panel like a citation marker does."""
     side = conflict.sides[index]
     n = numbers.get(side.key)
-    where = ", ".join(_text(x) for x in (side.meta.outlet, side.meta.date) if x)
-    head = f'<span class="src-title">{_text(side.meta.title)}</span>'
+    where = ", ".join(one_line(x) for x in (side.meta.outlet, side.meta.date) if x)
+    head = f'<span class="src-title">{one_line(side.meta.title)}</span>'
     head += f" — {where}" if where else ""
     head += f" · ¶{side.paragraph} · {reliability_label(side.meta.reliability)}"
     if conflict.newer_doc_id == side.doc_id:
         head += ' <span class="newer">newer source</span>'
-    quote = f"“{_text(side.quote)}”"
+    quote = f"“{one_line(side.quote)}”"
     if n is not None:
         label = f'<span class="src-n">[{n}]</span> '
         quote = (
@@ -146,7 +134,7 @@ def conflict_card(conflict: Conflict, numbers: dict[tuple[str, int, int], int], 
     kind = escape(conflict.kind)
     label = escape(KIND_LABELS.get(conflict.kind, conflict.kind))
     badge = f'<span class="conflict-kind kind-{kind}">{label}</span>'
-    point = f'<span class="conflict-point">{_text(conflict.point)}</span>'
+    point = f'<span class="conflict-point">{one_line(conflict.point)}</span>'
     sides = "".join(_side_html(conflict, i, numbers, turn) for i in range(len(conflict.sides)))
     return (
         f'<div class="conflict-card" data-kind="{kind}">'
@@ -171,55 +159,14 @@ def conflicts_html(answer: Answer, turn: int) -> str:
     )
 
 
-def attribution(
-    title: str, outlet: str | None, date: str | None, paragraph: int, reliability: str | None
-) -> str:
-    """Title — outlet, date · ¶n · reliability: how every quoted span names its source."""
-    where = ", ".join(_text(x) for x in (outlet, date) if x)
-    parts = [f'<span class="src-title">{_text(title)}</span>']
-    if where:
-        parts.append(f" — {where}")
-    parts.append(f" · ¶{paragraph}")
-    parts.append(f" · {reliability_label(reliability)}")
-    return "".join(parts)
-
-
 def _attribution(c: Citation) -> str:
     m = c.meta
     return attribution(m.title, m.outlet, m.date, c.paragraph, m.reliability)
 
 
-def reliability_label(reliability: str | None) -> str:
-    """The journalist's label for a source; shown on every card, "unlabelled" when missing."""
-    if reliability:
-        return f'<span class="reliability">{_text(reliability)}</span>'
-    return '<span class="reliability none">unlabelled</span>'
-
-
-def open_doc_button(doc_id: str, start: int, end: int, label: str = "Open in document") -> str:
-    """A button the page script turns into "show this span in the Document tab"."""
-    return (
-        f'<button type="button" class="open-doc" data-doc="{escape(doc_id, quote=True)}" '
-        f'data-start="{int(start)}" data-end="{int(end)}">{escape(label)} ↗</button>'
-    )
-
-
-def _link(url: str | None) -> str:
-    """The source's address as a link, only for http(s) addresses (never javascript: etc.)."""
-    if not url:
-        return ""
-    if urlparse(url).scheme.lower() not in ("http", "https"):
-        return f'<div class="src-url">{_text(url)}</div>'
-    href = escape(url, quote=True)
-    return (
-        f'<div class="src-url"><a href="{href}" target="_blank" rel="noopener noreferrer">'
-        f"{_text(url)}</a></div>"
-    )
-
-
 def highlighted_passage(c: Citation) -> str:
     """The retrieved chunk with the quoted span in <mark>; the quote alone if offsets disagree."""
-    quote = f"<mark>{_passage(c.quote)}</mark>"
+    quote = f"<mark>{passage_text(c.quote)}</mark>"
     p = c.passage
     if p is None:
         return quote
@@ -231,7 +178,7 @@ def highlighted_passage(c: Citation) -> str:
             return quote
         s, e = found, found + len(c.quote)
     before, after = chunk.text[:s], chunk.text[e:]
-    return f"{_passage(before)}{quote}{_passage(after)}"
+    return f"{passage_text(before)}{quote}{passage_text(after)}"
 
 
 def source_card(c: Citation, turn: int) -> str:
@@ -240,19 +187,19 @@ def source_card(c: Citation, turn: int) -> str:
         f'data-n="{c.n}">'
         f'<header><span class="src-n">[{c.n}]</span> {_attribution(c)}</header>'
         f'<div class="passage">{highlighted_passage(c)}</div>'
-        f'<footer class="card-foot">{_link(c.meta.url)}'
+        f'<footer class="card-foot">{url_link(c.meta.url)}'
         f"{open_doc_button(c.doc_id, c.start, c.end)}</footer></article>"
     )
 
 
 def _retrieved_card(p: Passage, i: int) -> str:
-    where = ", ".join(_text(x) for x in (p.meta.outlet, p.meta.date) if x)
-    head = f'<span class="src-title">{_text(p.meta.title)}</span>'
+    where = ", ".join(one_line(x) for x in (p.meta.outlet, p.meta.date) if x)
+    head = f'<span class="src-title">{one_line(p.meta.title)}</span>'
     head += f" — {where}" if where else ""
     return (
         f'<article class="source-card retrieved"><header><span class="src-n">#{i}</span> '
         f"{head} · ¶{p.chunk.paragraph}</header>"
-        f'<div class="passage">{_passage(p.chunk.text)}</div></article>'
+        f'<div class="passage">{passage_text(p.chunk.text)}</div></article>'
     )
 
 
@@ -263,9 +210,9 @@ def checks_html(answer: Answer) -> str:
         total = len(answer.sentences)
         supported = total - len(answer.unsupported)
         items.append(f"{supported} of {total} sentences backed by a quoted passage.")
-    items += [_text(n) for n in answer.notes]
+    items += [one_line(n) for n in answer.notes]
     for conflict in answer.conflicts:
-        items.append(f"Sources disagree ({escape(conflict.kind)}): {_text(conflict.point)}")
+        items.append(f"Sources disagree ({escape(conflict.kind)}): {one_line(conflict.point)}")
     if not items:
         return ""
     lis = "".join(f"<li>{x}</li>" for x in items)
@@ -276,7 +223,7 @@ def turn_sources_html(answer: Answer, turn: int, *, active: bool) -> str:
     """One turn's source cards; only the active turn is shown (markers switch turns)."""
     hidden = "" if active else " inactive"
     head = (
-        f'<div class="turn-question">Sources for: “{_text(answer.question)}”</div>'
+        f'<div class="turn-question">Sources for: “{one_line(answer.question)}”</div>'
         f"{checks_html(answer)}"
     )
     if answer.citations:

@@ -1,9 +1,9 @@
 """HTML for the workspace tabs: the library table, upload results, quote hits, the document view.
 
-Presentation only, like ``rag.ui_render``: every piece of document text or metadata goes through
-``html.escape`` (a title or a paragraph cannot add markup), and the only attributes we emit are
-our own ids and offsets. Clickable rows and "open" buttons carry ``data-*`` attributes that the
-page's script hands to the server (see ``rag.ui``).
+Presentation only, like ``rag.ui.render``: every piece of document text or metadata goes
+through ``html.escape`` (a title or a paragraph cannot add markup), and the only attributes we
+emit are our own ids and offsets. Clickable rows and "open" buttons carry ``data-*`` attributes
+that the panels' scripts (``static/open_doc.js``, ``static/library_rows.js``) hand to the server.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 from rag.library import LibraryEntry
 from rag.quotes import QuoteHit
 from rag.types import paragraph_starts
-from rag.ui_render import _link, _text, attribution, open_doc_button, reliability_label
+from rag.ui.markup import attribution, one_line, open_doc_button, reliability_label, url_link
 
 LIBRARY_EMPTY = "No documents in this collection yet: drop files on the upload box to add some."
 QUOTES_EMPTY = "No passage contains this phrase, exactly or nearly."
@@ -31,7 +31,9 @@ DOCUMENT_PLACEHOLDER = (
 
 def _cell(value: Any, placeholder: str = "—") -> str:
     return (
-        _text(str(value)) if value not in (None, "") else f'<span class="na">{placeholder}</span>'
+        one_line(str(value))
+        if value not in (None, "")
+        else f'<span class="na">{placeholder}</span>'
     )
 
 
@@ -46,10 +48,10 @@ def _url_cell(url: str | None) -> str:
         return '<span class="na">—</span>'
     parsed = urlparse(url)
     if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
-        return f'<span title="{escape(url, quote=True)}">{_text(url[:40])}</span>'
+        return f'<span title="{escape(url, quote=True)}">{one_line(url[:40])}</span>'
     return (
         f'<a href="{escape(url, quote=True)}" title="{escape(url, quote=True)}" '
-        f'target="_blank" rel="noopener noreferrer">{_text(parsed.netloc)} ↗</a>'
+        f'target="_blank" rel="noopener noreferrer">{one_line(parsed.netloc)} ↗</a>'
     )
 
 
@@ -99,14 +101,14 @@ def upload_result_html(
     added: Iterable[str], failed: Iterable[dict[str, str]], unchanged: int = 0
 ) -> str:
     """One line per file: what went in, what did not and why."""
-    items = [f'<li class="ok">✓ {_text(name)}</li>' for name in added]
+    items = [f'<li class="ok">✓ {one_line(name)}</li>' for name in added]
     if unchanged:
         items.append(f'<li class="same">{unchanged} already in the library, unchanged</li>')
     for f in failed:
         name = f.get("name") or f.get("path") or "?"
         items.append(
-            f'<li class="failed">✗ <span class="name">{_text(name)}</span>: '
-            f'<span class="reason">{_text(f.get("reason", ""))}</span></li>'
+            f'<li class="failed">✗ <span class="name">{one_line(name)}</span>: '
+            f'<span class="reason">{one_line(f.get("reason", ""))}</span></li>'
         )
     if not items:
         return ""
@@ -121,7 +123,7 @@ def quote_hits_html(phrase: str, hits: Sequence[QuoteHit]) -> str:
         return f'<div class="quotes-empty">{escape(QUOTES_EMPTY)}</div>'
     exact = sum(1 for h in hits if h.exact)
     summary = (
-        f"{len(hits)} passage{'s' if len(hits) != 1 else ''} for “{_text(phrase)}”: "
+        f"{len(hits)} passage{'s' if len(hits) != 1 else ''} for “{one_line(phrase)}”: "
         f"{exact} exact, {len(hits) - exact} near"
     )
     cards = []
@@ -174,12 +176,12 @@ def document_html(
             f'<div class="para{hit}" id="para-{n}" data-n="{n}">'
             f'<span class="pn">{n}</span><p>{inner}</p></div>'
         )
-    where = ", ".join(_text(x) for x in (outlet, date) if x)
+    where = ", ".join(one_line(x) for x in (outlet, date) if x)
     head = (
-        f'<header class="doc-head"><h2>{_text(title)}</h2>'
+        f'<header class="doc-head"><h2>{one_line(title)}</h2>'
         f'<div class="doc-meta">{where + " · " if where else ""}'
         f"{reliability_label(reliability)} · {len(paras)} paragraphs</div>"
-        f"{_link(url)}</header>"
+        f"{url_link(url)}</header>"
     )
     return (
         f'<article class="document" data-doc="{escape(doc_id, quote=True)}">'

@@ -1,0 +1,22 @@
+"""The web UI: a journalist's workspace around the cited chat.
+
+Tabs: Ask (chat with clickable citations, Sources panel, a focus row, exports), Library (the
+collection's documents: upload, edit metadata, delete), Find a quote (who said X, and where),
+Document (the full cleaned text, numbered paragraphs, the opened span highlighted). A picker at
+the top switches collection (one per investigation).
+
+Presentation only. Retrieval, answering and the citation check happen in ``Pipeline``; library
+changes in ``Library``; quote search in ``QuoteSearch``. HTML comes from ``render`` and
+``views`` (through ``markup``), which escape every piece of document text. Nothing on the page
+is loaded from outside the server: system fonts, no CDN, no analytics, no share links, no run
+history kept in the browser.
+
+Modules: ``app`` assembles the page and says how to launch it; ``header`` and one module per tab
+(``ask``, ``library``, ``quotes``, ``document``) build their components and handle their events
+with a ``UIContext`` (``context``) and the tab's ``Session`` (``session``); ``static/`` holds
+the stylesheet and scripts (``assets``).
+"""
+
+from rag.ui.app import build_ui, launch_kwargs
+
+__all__ = ["build_ui", "launch_kwargs"]

@@ -1,0 +1,71 @@
+"""The HTML pieces every panel shares: escaped text, links, a source's attribution line.
+
+Why one place: each of these is where document text meets markup, so each escapes it, and the
+chat, the Sources panel, the library, quote hits and the document view must all escape the same
+way. Our own attributes are only ids, offsets and http(s) links.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from urllib.parse import urlparse
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def one_line(value: str) -> str:
+    """Escaped text on one line: a blank line or a newline cannot end or split our markup."""
+    return escape(" ".join(value.split()))
+
+
+def passage_text(value: str) -> str:
+    """Escaped document text; its paragraph breaks become small gaps (CSS ``.pb``)."""
+    return _PARAGRAPH_BREAK.sub('<span class="pb"></span>', escape(value))
+
+
+def code_spans(message: str) -> str:
+    """Escape a message, turning `backticked` words into <code> (our own messages only)."""
+    parts = escape(message).split("`")
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
+
+def reliability_label(reliability: str | None) -> str:
+    """The journalist's label for a source; shown on every card, "unlabelled" when missing."""
+    if reliability:
+        return f'<span class="reliability">{one_line(reliability)}</span>'
+    return '<span class="reliability none">unlabelled</span>'
+
+
+def attribution(
+    title: str, outlet: str | None, date: str | None, paragraph: int, reliability: str | None
+) -> str:
+    """Title — outlet, date · ¶n · reliability: how every quoted span names its source."""
+    where = ", ".join(one_line(x) for x in (outlet, date) if x)
+    parts = [f'<span class="src-title">{one_line(title)}</span>']
+    if where:
+        parts.append(f" — {where}")
+    parts.append(f" · ¶{paragraph}")
+    parts.append(f" · {reliability_label(reliability)}")
+    return "".join(parts)
+
+
+def open_doc_button(doc_id: str, start: int, end: int, label: str = "Open in document") -> str:
+    """A button the page script turns into "show this span in the Document tab"."""
+    return (
+        f'<button type="button" class="open-doc" data-doc="{escape(doc_id, quote=True)}" '
+        f'data-start="{int(start)}" data-end="{int(end)}">{escape(label)} ↗</button>'
+    )
+
+
+def url_link(url: str | None) -> str:
+    """The source's address as a link, only for http(s) addresses (never javascript: etc.)."""
+    if not url:
+        return ""
+    if urlparse(url).scheme.lower() not in ("http", "https"):
+        return f'<div class="src-url">{one_line(url)}</div>'
+    href = escape(url, quote=True)
+    return (
+        f'<div class="src-url"><a href="{href}" target="_blank" rel="noopener noreferrer">'
+        f"{one_line(url)}</a></div>"
+    )
