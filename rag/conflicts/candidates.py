@@ -126,12 +126,26 @@ def sentences_of(passages: Sequence[Passage], texts: Mapping[str, str]) -> list[
             starts_of[p.doc_id] = paragraph_starts(text)
         for s, e in sentence_spans(text, p.chunk.start, min(p.chunk.end, len(text))):
             key = (p.doc_id, s, e)
-            if key in seen or len(text[s:e].split()) < MIN_WORDS:
+            if key in seen or len(text[s:e].split()) < MIN_WORDS or not_a_claim(text[s:e]):
                 continue
             seen.add(key)
             paragraph = paragraph_at(starts_of[p.doc_id], s)
             out.append(Sentence(p.doc_id, p.meta, s, e, text[s:e], paragraph))
     return out
+
+
+def not_a_claim(sentence: str) -> bool:
+    """Headlines and questions state nothing a source can be held to: a sentence that asks
+    ("...?"), or that has no closing stop and is mostly capitalised words ("War on
+    Narco-Terror: Americas Unite in Unprecedented Crackdown")."""
+    text = sentence.strip().rstrip("\"'”’)")
+    if text.endswith("?"):
+        return True
+    if text.endswith((".", "!", ";")):
+        return False
+    words = [w for w in text.split() if w[:1].isalpha()]
+    capitalised = sum(w[0].isupper() for w in words)
+    return not words or capitalised / len(words) >= 0.5
 
 
 def relevant(sentences: Sequence[Sentence]) -> list[int]:

@@ -25,7 +25,7 @@ from rag.conflicts.judge import (
     PairJudge,
     Verdict,
 )
-from rag.conflicts.model_judge import ModelJudge, closeness, one_government
+from rag.conflicts.model_judge import ModelJudge, closeness, has_asked_clue, one_government
 from rag.types import Conflict, Passage
 
 
@@ -134,7 +134,9 @@ class ConflictDetector:
         disagreement, whatever the model reads."""
         verdicts = [Verdict("neither", 0.0)] * len(candidates)
         order = sorted(range(len(candidates)), key=lambda k: -closeness(candidates[k]))
-        chosen = [k for k in order if not one_government(candidates[k])][: model.max_pairs]
+        eligible = [k for k in order if not one_government(candidates[k])]
+        asked = [k for k in eligible if has_asked_clue(candidates[k])]
+        chosen = list(dict.fromkeys([*asked, *eligible]))[: max(model.max_pairs or 0, len(asked))]
         for k, verdict in zip(chosen, model.judge([candidates[k] for k in chosen]), strict=True):
             if verdict is not None:
                 verdicts[k] = verdict

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.conflicts.candidates import Candidate
+from rag.conflicts.clues import question_focus
 from rag.conflicts.clues.actors import one_government_act
 from rag.conflicts.judge import Verdict
 from rag.conflicts.sentence_model import CONTRADICTS, ENTAILS, SentenceJudge
@@ -37,6 +39,7 @@ STACK_FEATURES = (
     "negation",
 )
 AGREE_VETO = 0.6  # P(entails) either way round at or above this: the two say the same thing
+ASKED_AXIS_SCORE = 0.5  # card score of a flag on the asked axis or act (the classifier is silent)
 
 
 @dataclass(frozen=True)
@@ -104,18 +107,34 @@ class ModelJudge:
         n = len(texts)
         return [pair_features(probs[k], probs[n + k], pairs[k][2]) for k in range(n)]
 
-    def verdict(self, values: dict[str, float]) -> Verdict:
+    def verdict(
+        self, values: dict[str, float], details: dict[str, str], asked: frozenset[str] = frozenset()
+    ) -> Verdict:
+        """Contradiction when the classifier reads one (its own bar and the fitted decision);
+        otherwise, for what it cannot read (measured: opposite assessments in different words,
+        another actor named for one act), when the question asks about that axis or act, the
+        sides take opposite poles or name rival actors, and the classifier does not read them
+        as agreeing. Never when it reads agreement."""
         p = self.weights.score(values)
+        pc = values["p_contradicts"]
         if values["p_entails"] >= AGREE_VETO:
             return Verdict("entails", p, f"reads as agreeing (P {values['p_entails']:.2f})")
-        label = "contradicts" if p >= self.weights.threshold else "neither"
-        return Verdict(label, p, f"P(contradicts) {values['p_contradicts']:.2f}")
+        if pc >= self.model.threshold and p >= self.weights.threshold:
+            return Verdict("contradicts", p, f"contradiction (P {pc:.2f})")
+        for clue in sorted(asked):
+            if values.get(clue, 0.0) > 0 and clue in details:
+                score = max(p, ASKED_AXIS_SCORE)
+                return Verdict("contradicts", score, f"no agreement (P {pc:.2f}); {details[clue]}")
+        return Verdict("neither", p, f"no contradiction (P {pc:.2f})")
 
     def judge(self, pairs: Sequence[Candidate]) -> list[Verdict | None]:
         if not pairs:
             return []
         rows = self.features([(c.a.text, c.b.text, c.evidence.values) for c in pairs])
-        return [self.verdict(v) for v in rows]
+        return [
+            self.verdict(v, c.evidence.details, asked_clues(c))
+            for v, c in zip(rows, pairs, strict=True)
+        ]
 
 
 def closeness(candidate: Candidate) -> float:
@@ -125,3 +144,45 @@ def closeness(candidate: Candidate) -> float:
 
 def one_government(candidate: Candidate) -> bool:
     return one_government_act(candidate.a.clues.agents, candidate.b.clues.agents)
+
+
+# A question asks for an assessment only when it names the axis as a question ("Has it
+# worked?", "consensual or unilateral?", "respect sovereignty?"): narrower than the clue's own
+# ``asked_by`` (which also lets "going" or "terrorist" count), because here the rule decides.
+ASSESSMENT_ASKED = {
+    "whether it works": re.compile(
+        r"\b(?:has|have|is|are|did|does|do|was|were|will)\b.*\b(?:work(?:ed|ing)?|succe\w*|"
+        r"fail\w*|effective\w*|pa(?:y|id) off)\b|\bhow (?:well|effective)\b"
+    ),
+    "cooperative or unilateral": re.compile(
+        r"\b(?:consensual|unilateral\w*|consent\w*|sovereign\w*)\b"
+    ),
+    "terrorists or criminals": re.compile(
+        r"\bterrorists? or (?:criminals?|criminal organi[sz]ations?)\b|"
+        r"\bcriminals? or terrorists?\b"
+    ),
+}
+
+
+def assessment_asked(question: str) -> frozenset[str]:
+    low = question.lower()
+    return frozenset(name for name, rx in ASSESSMENT_ASKED.items() if rx.search(low))
+
+
+def asked_clues(candidate: Candidate) -> frozenset[str]:
+    """The rule clues that count for this question: "verdict" when it asks about an assessment
+    axis ("Has it worked?", "consensual or unilateral?") and the sides take opposite poles on
+    that axis; "agents" when it asks who ("Who designated...?")."""
+    values, details = candidate.evidence.values, candidate.evidence.details
+    out = set()
+    axes = assessment_asked(candidate.question)
+    verdict = details.get("verdict", "")
+    if values.get("verdict", 0.0) > 0 and any(verdict.startswith(a) for a in axes):
+        out.add("verdict")
+    if values.get("agents", 0.0) > 0 and question_focus(candidate.question) == "agent":
+        out.add("agents")
+    return frozenset(out)
+
+
+def has_asked_clue(candidate: Candidate) -> bool:
+    return bool(asked_clues(candidate))

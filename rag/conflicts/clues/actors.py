@@ -183,6 +183,8 @@ def office_only(agent: Agent) -> bool:
 
 
 def one_government_act(aa: list[Agent], ab: list[Agent]) -> bool:
-    """Both sides name who did the same act, and at least one names only an office: one
-    government's act described at two levels, not a disagreement about who acted."""
-    return any(a.action == b.action and (office_only(a) or office_only(b)) for a in aa for b in ab)
+    """Both sides name only offices as the doer of the same act ("the Secretary of State
+    designated" vs "the White House has designated"): one government's act described at two
+    levels, not a disagreement about who acted. A named person or administration ("the Biden
+    administration") against an office stays a possible disagreement."""
+    return any(a.action == b.action and office_only(a) and office_only(b) for a in aa for b in ab)

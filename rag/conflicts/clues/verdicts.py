@@ -58,8 +58,10 @@ AXES: tuple[Axis, ...] = (
             "partnership consensual consent mutual mutually multilateral bilateral agreement "
             "agreed"
         )
-        + _words("coordinat shared partners", 0.5),
+        + _words("coordinat shared partners", 0.5)
+        + _words("respect+mexican+sovereignty respect+sovereignty respect+national+sovereignty"),
         _words("unilateral unilaterally secret secretly covert clandestine breach violat")
+        + _words("questions+about+national+sovereignty on+mexican+soil")
         + _words("tension oppos", 0.5),
         r"\b(cooperat|collaborat|consensual|consent|unilateral|joint|together|agree|"
         r"sovereign|multilateral|alone|partner)",
