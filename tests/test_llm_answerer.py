@@ -161,6 +161,20 @@ def test_ollama_answerer(corpus_store, embeddings, fake_llm):
     assert "$50 million" in answer.citations[0].quote
 
 
+def test_the_conflict_judge_uses_the_configured_chat_model(corpus_store, embeddings, fake_llm):
+    from rag.conflicts import LLMJudge
+
+    detector = _openai(corpus_store, embeddings, fake_llm).pipeline.detector
+    assert detector is not None
+    assert isinstance(detector.judge, LLMJudge)
+    fake_llm.enqueue("label: contradiction")
+    assert detector.judge.judge("q", "It rose.", "It fell.")[0] == "contradiction"
+    assert "It rose." in _user_prompt(fake_llm.chat_requests[-1])
+    plain = _services(corpus_store, embeddings).pipeline.detector
+    assert plain is not None
+    assert plain.judge is None
+
+
 def test_server_error_is_a_clear_message(corpus_store, embeddings, fake_llm):
     services = _openai(corpus_store, embeddings, fake_llm)
     fake_llm.fail_next(500)
