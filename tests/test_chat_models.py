@@ -7,7 +7,7 @@ import pytest
 from rag.answerers import make_chat_model
 from rag.config import Settings
 
-from .fake_llm import FakeLLMServer, fake_llm_fixture  # noqa: F401
+from .fake_llm import FakeLLMServer
 
 
 def test_extractive_has_no_chat_model(tmp_path) -> None:
