@@ -136,7 +136,7 @@ def baseline(embeddings: Any) -> Iterator[tuple[Ingest, Search]]:
     from langchain_core.documents import Document
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from rag.readers import iter_corpus_files, read_file
+    from rag.reading import iter_corpus_files, read_file
 
     with tempfile.TemporaryDirectory(prefix="rag-bench-baseline-") as tmp:
         client = chromadb.PersistentClient(

@@ -70,7 +70,7 @@ class Writer:
 
     def record(self, path: Path, text_of: Path) -> None:
         from rag.ingest import doc_id_for
-        from rag.readers import read_file
+        from rag.reading import read_file
 
         text = read_file(text_of).text
         with self.lock:

@@ -21,7 +21,7 @@ from tqdm import tqdm
 from rag.chunking import ChunkLimits, split_document
 from rag.config import Settings
 from rag.embeddings import SIGNATURE_SEPARATOR, LocalEmbeddings
-from rag.readers import UnreadableFile, iter_corpus_files, read_file
+from rag.reading import UnreadableFile, iter_corpus_files, read_file
 from rag.retrieval import sync_lexical
 from rag.store import DocRecord, Store
 from rag.types import Chunk, Document, IngestReport

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.ingest import Progress
-from rag.readers import SUPPORTED_SUFFIXES
+from rag.reading import SUPPORTED_SUFFIXES
 from rag.retrieval import sync_lexical
 from rag.scope import date_period
 from rag.services import Services

@@ -1,9 +1,9 @@
 """The retrieval chain: question -> (condense) -> retrieve -> answer -> verify -> conflicts
 -> ``Answer``.
 
-Built as a LangChain runnable so each step is a plain function that can be invoked, streamed
-or traced the same way; ``stream`` runs the same steps but hands out the draft as it is
-written, then the verified ``Answer``.
+The steps are written down once, in ``stream``, which hands out the draft as it is written and
+then the verified ``Answer``; ``ask`` is the same run with the draft pieces left unread, so the
+CLI, the app and the bench cannot drift apart.
 """
 
 from __future__ import annotations
@@ -11,9 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from langchain_core.runnables import Runnable, RunnableLambda
 
 from rag.answerers.base import Answerer
 from rag.citations import CitationChecker
@@ -28,7 +25,7 @@ History = Sequence[tuple[str, str]]
 
 @dataclass
 class Turn:
-    """The state that flows through the chain."""
+    """The state one question builds up as it goes through the steps."""
 
     question: str
     history: History = ()
@@ -38,7 +35,6 @@ class Turn:
     draft: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)  # doc_id -> stored text (offsets)
-    answer: Answer | None = None
 
 
 class Pipeline:
@@ -55,16 +51,9 @@ class Pipeline:
         self.answerer = answerer
         self.checker = checker
         self.detector = detector
-        self.chain: Runnable[Turn, Answer] = (
-            RunnableLambda(self._condense)
-            | RunnableLambda(self._retrieve)
-            | RunnableLambda(self._draft)
-            | RunnableLambda(self._verify)
-            | RunnableLambda(self._conflicts)
-        )
 
     # -- steps ---------------------------------------------------------------------------------
-    def _condense(self, turn: Turn) -> Turn:
+    def _condense(self, turn: Turn) -> None:
         question = turn.question.strip()
         if not question:
             raise ValueError("the question is empty")
@@ -74,29 +63,23 @@ class Pipeline:
             self.answerer.condense(question, turn.history) if use_history else question
         )
         turn.timings["condense"] = time.perf_counter() - started
-        return turn
 
-    def _retrieve(self, turn: Turn) -> Turn:
+    def _retrieve(self, turn: Turn) -> None:
         started = time.perf_counter()
         turn.passages = self.retriever.search(
             turn.standalone, scope=turn.scope, timings=turn.timings
         )  # adds the split: embedding, dense, bm25
         turn.timings["retrieve"] = time.perf_counter() - started
-        return turn
 
-    def _draft_pieces(self, turn: Turn) -> Iterator[str]:
+    def _draft(self, turn: Turn) -> Iterator[str]:
+        """The answerer's draft, piece by piece, as it is written."""
         started = time.perf_counter()
         for piece in self.answerer.stream(turn.standalone, turn.passages):
             turn.draft += piece
             yield piece
         turn.timings["answer"] = time.perf_counter() - started
 
-    def _draft(self, turn: Turn) -> Turn:
-        for _ in self._draft_pieces(turn):
-            pass
-        return turn
-
-    def _verify(self, turn: Turn) -> Turn:
+    def _verify(self, turn: Turn) -> Answer:
         started = time.perf_counter()
         texts = turn.texts
         for p in turn.passages:
@@ -105,7 +88,7 @@ class Pipeline:
                 texts[p.doc_id] = doc.text if doc else ""
         verified = self.checker.verify(turn.draft, turn.passages, texts)
         turn.timings["verify"] = time.perf_counter() - started
-        turn.answer = Answer(
+        return Answer(
             question=turn.question,
             standalone_question=turn.standalone,
             text=verified.text,
@@ -118,12 +101,9 @@ class Pipeline:
             notes=verified.notes,
             timings=dict(turn.timings),
         )
-        return turn
 
-    def _conflicts(self, turn: Turn) -> Answer:
+    def _conflicts(self, turn: Turn, answer: Answer) -> Answer:
         """Where the retrieved sources disagree, say so, each side quoted (never pick one)."""
-        answer = turn.answer
-        assert answer is not None, "verify runs first"
         if self.detector is None or not answer.grounded:
             return answer
         started = time.perf_counter()
@@ -133,13 +113,19 @@ class Pipeline:
         return answer
 
     # -- entry points ----------------------------------------------------------------------------
-    def ask(self, question: str, history: History = (), scope: Scope | None = None) -> Answer:
-        return self.chain.invoke(Turn(question, history, scope))
-
     def stream(
         self, question: str, history: History = (), scope: Scope | None = None
-    ) -> Iterator[Any]:
-        """Yield draft pieces (str) as they are written, then the verified ``Answer``."""
-        turn = self._retrieve(self._condense(Turn(question, history, scope)))
-        yield from self._draft_pieces(turn)
-        yield self._conflicts(self._verify(turn))
+    ) -> Iterator[str | Answer]:
+        """Yield draft pieces (str) as they are written, then the verified ``Answer``, last."""
+        turn = Turn(question, history, scope)
+        self._condense(turn)
+        self._retrieve(turn)
+        yield from self._draft(turn)
+        yield self._conflicts(turn, self._verify(turn))
+
+    def ask(self, question: str, history: History = (), scope: Scope | None = None) -> Answer:
+        """The verified ``Answer``: ``stream`` run to its end."""
+        for item in self.stream(question, history, scope):
+            if isinstance(item, Answer):
+                return item
+        raise AssertionError("stream always ends with an Answer")  # pragma: no cover

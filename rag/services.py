@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.answerers import make_answerer
-from rag.answerers.chat import ChatAnswerer
+from rag.answerers import make_answerer, make_chat_model
 from rag.citations import CitationChecker
 from rag.config import Settings
 from rag.conflicts import ConflictDetector, LLMJudge
@@ -37,8 +36,9 @@ def build_services(settings: Settings, embeddings: LocalEmbeddings | None = None
     embeddings = embeddings or LocalEmbeddings.from_settings(settings)
     retriever = Retriever(store, embeddings, settings)
     answerer = make_answerer(settings, embeddings)
-    # With an LLM configured, the same chat model also judges candidate disagreements.
-    judge = LLMJudge(answerer.model) if isinstance(answerer, ChatAnswerer) else None
+    # With an LLM configured, the same kind of chat model also judges candidate disagreements.
+    chat_model = make_chat_model(settings)
+    judge = LLMJudge(chat_model) if chat_model is not None else None
     pipeline = Pipeline(
         store,
         retriever,

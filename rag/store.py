@@ -1,114 +1,51 @@
 """The Chroma store: chunk vectors in one collection, whole documents in a sibling collection.
 
 Chroma's own client is the seam: ``PersistentClient`` on a laptop, ``HttpClient`` when settings
-name a server; nothing else changes. Documents (cleaned text + metadata) live in Chroma too, so a
-team sharing a server shares the text that citations quote. A document record is written only
-after all its chunks, so its presence marks a complete ingest; chunks that do not match a
-document record (a crash mid-ingest, an old version) are invisible to retrieval and swept away.
+name a server (``rag.chroma_client`` opens either); nothing else changes. Documents (cleaned
+text + metadata) live in Chroma too, so a team sharing a server shares the text that citations
+quote. A document record is written only after all its chunks, so its presence marks a complete
+ingest; chunks that do not match a document record (a crash mid-ingest, an old version) are
+invisible to retrieval and swept away.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-import chromadb
 import httpx
 import numpy as np
 from chromadb.api import ClientAPI
-from chromadb.api.models.Collection import Collection
-from chromadb.config import Settings as ChromaSettings
 
+from rag.chroma_client import (
+    StoreUnavailable,
+    connect,
+    open_collection,
+    server_address,
+    unreachable,
+)
 from rag.config import Settings
 from rag.types import Chunk, DocMeta, Document
 
+__all__ = [  # the client-opening names stay importable from here, where callers look for them
+    "DOCS_SUFFIX",
+    "DocRecord",
+    "Store",
+    "StoreUnavailable",
+    "connect",
+    "open_store",
+    "server_address",
+]
+
 DOCS_SUFFIX = "-docs"
 _PAGE = 2000
-_COSINE: Any = {"hnsw": {"space": "cosine"}}
 _META_KEYS = ("title", "outlet", "date", "url", "reliability")
 _EDITED = "meta_edited"
 _DOC_PAGE = 100
 _RECORDS_VERSION = "records_version"  # metadata of the docs collection, new on every write
-
-
-class StoreUnavailable(RuntimeError):
-    """The Chroma server cannot be reached (or the embedded store cannot be opened)."""
-
-
-def server_address(settings: Settings) -> str:
-    scheme = "https" if settings.chroma_ssl else "http"
-    return f"{scheme}://{settings.chroma_host}:{settings.chroma_port}"
-
-
-def connect(settings: Settings) -> ClientAPI:
-    """A Chroma client for the configured location; telemetry always off."""
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if not settings.uses_chroma_server:
-        settings.chroma_path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
-    where = server_address(settings)
-    try:
-        client = chromadb.HttpClient(
-            host=str(settings.chroma_host),
-            port=settings.chroma_port,
-            ssl=settings.chroma_ssl,
-            settings=chroma_settings,
-        )
-        client.heartbeat()
-    except Exception as exc:  # the client raises several types for a dead server
-        raise StoreUnavailable(f"cannot reach the Chroma server at {where} ({exc})") from exc
-    return client
-
-
-def _unreachable(where: str, exc: Exception) -> StoreUnavailable:
-    return StoreUnavailable(
-        f"the Chroma server at {where} is not answering ({exc}); "
-        "try again when it is back, no restart needed"
-    )
-
-
-class _Guarded:
-    """A collection whose calls raise ``StoreUnavailable`` while its server is unreachable.
-
-    Why a wrapper and not a reconnect loop: the HTTP client opens a new connection on the next
-    call by itself, so a server that comes back (same path) is used again at once; all that is
-    missing is a clear error meanwhile instead of an ``httpx`` traceback.
-    """
-
-    def __init__(self, collection: Collection, where: str) -> None:
-        self._collection = collection
-        self._where = where
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._collection, name)
-        if not callable(attr):
-            return attr
-
-        @functools.wraps(attr)
-        def call(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return attr(*args, **kwargs)
-            except httpx.TransportError as exc:
-                raise _unreachable(self._where, exc) from exc
-
-        return call
-
-
-def _open(client: ClientAPI, name: str, where: str | None) -> Collection:
-    """``get_or_create`` a cosine collection; guarded when it lives on a server."""
-    make: Callable[[], Collection] = functools.partial(
-        client.get_or_create_collection, name, configuration=_COSINE, embedding_function=None
-    )
-    if where is None:
-        return make()
-    try:
-        return cast(Collection, _Guarded(make(), where))
-    except httpx.TransportError as exc:
-        raise _unreachable(where, exc) from exc
 
 
 def open_store(settings: Settings) -> Store:
@@ -193,8 +130,8 @@ class Store:
         self.client = client
         self.name = collection
         self.server = server
-        self.chunks = _open(client, collection, server)
-        self.docs = _open(client, collection + DOCS_SUFFIX, server)
+        self.chunks = open_collection(client, collection, server)
+        self.docs = open_collection(client, collection + DOCS_SUFFIX, server)
         self._records: tuple[str, dict[str, DocRecord]] | None = None
 
     # -- documents ---------------------------------------------------------------------------
@@ -209,7 +146,7 @@ class Store:
         try:
             collection = self.client.get_collection(self.docs.name, embedding_function=None)
         except httpx.TransportError as exc:
-            raise _unreachable(self.server or "", exc) from exc
+            raise unreachable(self.server or "", exc) from exc
         version = (collection.metadata or {}).get(_RECORDS_VERSION)
         return str(version) if version else None
 

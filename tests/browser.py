@@ -93,6 +93,23 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
+def ask(page: Any, question: str, *, enter: bool = False) -> Any:
+    """Type a question, click Ask (or press Enter), wait for the final rendering; return it."""
+    final = "#chat .answer:not(.pending):not(.draft)"
+    before = page.locator(final).count()
+    page.fill("#question textarea", question)
+    if enter:
+        page.press("#question textarea", "Enter")
+    else:
+        page.click("#ask")
+    page.wait_for_function(
+        "([sel, n]) => document.querySelectorAll(sel).length > n",
+        arg=[final, before],
+        timeout=ANSWER_TIMEOUT,
+    )
+    return page.locator(final).nth(before)  # stays this answer when more follow
+
+
 def open_page(
     browser: Any,
     url: str,

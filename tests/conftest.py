@@ -13,6 +13,8 @@ from rag.config import Settings, apply_offline_environment
 
 apply_offline_environment(os.environ)  # type: ignore[arg-type]
 
+pytest_plugins = ["tests.fake_llm"]  # the ``fake_llm`` fixture, for any test that asks for it
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 OUTPUT = ROOT / "test-output"

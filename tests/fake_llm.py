@@ -20,9 +20,8 @@ error and a JSON error body in the protocol's own shape. By default the error ca
 ``x-should-retry: false`` so the openai client raises at once instead of retrying with
 back-off; ``fail_next(..., retry=True)`` asks it to retry immediately instead.
 
-Usage::
-
-    from .fake_llm import fake_llm_fixture  # noqa: F401  (the fixture is named fake_llm)
+Usage (the module is a pytest plugin, loaded by tests/conftest.py, so any test can take the
+``fake_llm`` fixture without importing it)::
 
     def test_something(fake_llm):
         fake_llm.enqueue("Hello there.")
@@ -500,12 +499,8 @@ _ROUTES: dict[tuple[str, str], Callable[[_Handler, dict[str, Any]], None]] = {
 def fake_llm_fixture() -> Iterator[FakeLLMServer]:
     """A started :class:`FakeLLMServer` on 127.0.0.1 (fixture ``fake_llm``), stopped after.
 
-    Import it as ``from .fake_llm import fake_llm_fixture  # noqa: F401``: the fixture is
-    registered under the name ``fake_llm`` either way, but importing the ``fake_llm`` alias
-    below makes ruff report F811 at every test that takes ``fake_llm`` as a parameter.
+    Named ``fake_llm_fixture`` in Python so that tests importing this module's helpers do not
+    shadow the fixture name ``fake_llm`` (ruff F811 at every test taking it as a parameter).
     """
     with FakeLLMServer() as server:
         yield server
-
-
-fake_llm = fake_llm_fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.chunking import ChunkLimits, split_document
-from rag.readers import read_file
+from rag.reading import read_file
 from rag.types import DocMeta, Document, paragraph_starts
 
 from .conftest import CORPUS

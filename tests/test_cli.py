@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-RAG = str(Path(sys.executable).parent / "rag")
-
-
-def _run(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "RAG_DATA_DIR": str(data_dir), **env}
-    return subprocess.run(
-        [RAG, *args], capture_output=True, text=True, env=full_env, timeout=300, check=False
-    )
+from .helpers import run_rag
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +21,7 @@ def indexed(tmp_path_factory) -> tuple[Path, Path, dict]:
     for f in CORPUS.iterdir():
         (corpus / f.name).write_bytes(f.read_bytes())
     (corpus / "broken.pdf").write_bytes(b"%PDF-1.7 truncated")
-    result = _run(["ingest", str(corpus), "--json"], data)
+    result = run_rag(["ingest", str(corpus), "--json"], data)
     assert result.returncode == 0, result.stderr
     return data, corpus, json.loads(result.stdout)
 
@@ -47,7 +37,7 @@ def test_ingest_json(indexed) -> None:
 
 def test_search_json(indexed) -> None:
     data, _, _ = indexed
-    result = _run(["search", "How many Marines were deployed?", "--k", "3", "--json"], data)
+    result = run_rag(["search", "How many Marines were deployed?", "--k", "3", "--json"], data)
     assert result.returncode == 0, result.stderr
     hits = json.loads(result.stdout)
     assert len(hits) == 3
@@ -59,7 +49,7 @@ def test_search_json(indexed) -> None:
 
 def test_docs_json(indexed) -> None:
     data, _, _ = indexed
-    result = _run(["docs", "--json"], data)
+    result = run_rag(["docs", "--json"], data)
     docs = json.loads(result.stdout)
     assert len(docs) == 5
     by_outlet = {d["outlet"] for d in docs}
@@ -69,7 +59,7 @@ def test_docs_json(indexed) -> None:
 
 def test_second_ingest_changes_nothing(indexed) -> None:
     data, corpus, first = indexed
-    result = _run(["ingest", str(corpus), "--json"], data)
+    result = run_rag(["ingest", str(corpus), "--json"], data)
     again = json.loads(result.stdout)
     assert (again["added"], again["unchanged"], again["chunks"]) == (0, 5, 0)
 
@@ -77,13 +67,13 @@ def test_second_ingest_changes_nothing(indexed) -> None:
 @pytest.mark.parametrize("question", ["", "   "])
 def test_empty_question_is_refused(indexed, question: str) -> None:
     data, _, _ = indexed
-    result = _run(["search", question], data)
+    result = run_rag(["search", question], data)
     assert result.returncode != 0
     assert result.stderr.strip() == "error: the question is empty"
 
 
 def test_search_before_ingest(tmp_path: Path) -> None:
-    result = _run(["search", "anything"], tmp_path)
+    result = run_rag(["search", "anything"], tmp_path)
     assert result.returncode != 0
     assert "run `rag ingest` first" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -93,7 +83,7 @@ def test_unreachable_chroma_server(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    result = _run(
+    result = run_rag(
         ["search", "anything"], tmp_path, RAG_CHROMA_HOST="127.0.0.1", RAG_CHROMA_PORT=str(port)
     )
     assert result.returncode != 0
@@ -104,7 +94,7 @@ def test_unreachable_chroma_server(tmp_path: Path) -> None:
 
 def test_ask_json(indexed) -> None:
     data, _, _ = indexed
-    result = _run(["ask", "How big is the reward for information on Maduro?", "--json"], data)
+    result = run_rag(["ask", "How big is the reward for information on Maduro?", "--json"], data)
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert set(answer) == {"answer", "grounded", "citations", "unsupported", "conflicts"}
@@ -119,7 +109,7 @@ def test_ask_json(indexed) -> None:
 
 def test_ask_unanswerable_is_not_grounded(indexed) -> None:
     data, _, _ = indexed
-    result = _run(["ask", "What is the capital of Norway?", "--json"], data)
+    result = run_rag(["ask", "What is the capital of Norway?", "--json"], data)
     answer = json.loads(result.stdout)
     assert (answer["grounded"], answer["citations"]) == (False, [])
     assert answer["answer"] == "The documents do not answer this question."
@@ -133,7 +123,7 @@ def test_ask_json_flags_sources_that_disagree(indexed) -> None:
 
     data, _, _ = indexed
     question = "Who designated the Latin American cartels as foreign terrorist organizations?"
-    result = _run(["ask", question, "--json"], data)
+    result = run_rag(["ask", question, "--json"], data)
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert answer["conflicts"], answer

@@ -18,11 +18,7 @@ import openai
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from .fake_llm import (
-    FakeLLMServer,
-    fake_llm_fixture,  # noqa: F401
-    split_pieces,
-)
+from .fake_llm import FakeLLMServer, split_pieces
 
 SCRIPT = "The council approved the budget on 4 March [1], but the mayor disputes it [2]."
 

@@ -25,12 +25,9 @@ import pytest
 from rag.config import Settings
 from rag.ingest import doc_id_for
 
-from .browser import chromium, free_port, open_page
+from .browser import ask, chromium, free_port, open_page
 from .conftest import CORPUS, ROOT
-from .test_cli import RAG, _run
-from .test_ingest import _assert_consistent
-from .test_retrieval import start_chroma
-from .test_ui import ask
+from .helpers import RAG, assert_consistent, run_rag, start_chroma
 
 VITAMINC = ROOT.parent / "shared" / "eval" / "vitaminc" / "vitaminc_real_test.jsonl"
 APP_PORTS = range(7940, 7960)
@@ -113,7 +110,7 @@ def test_sigkill_mid_ingest_then_rerun_completes(tmp_path: Path, embeddings) -> 
     unfinished = {doc for doc, _ in written.values()} - set(recorded)
     in_flight = sorted(unfinished) or sorted(set(map(doc_id_for, paths)) - set(recorded))
 
-    rerun = _run(["ingest", str(folder), "--json"], data)
+    rerun = run_rag(["ingest", str(folder), "--json"], data)
     assert rerun.returncode == 0, rerun.stderr
     report = json.loads(rerun.stdout)
     assert report["failed"] == []
@@ -122,7 +119,7 @@ def test_sigkill_mid_ingest_then_rerun_completes(tmp_path: Path, embeddings) -> 
 
     services = _store(settings, embeddings)
     store = services.store
-    _assert_consistent(store)
+    assert_consistent(store)
     records = store.doc_records()
     assert set(records) == {doc_id_for(p) for p in paths}
     ids = list(store.chunk_owners())
@@ -162,7 +159,7 @@ def test_hostile_files_are_refused_and_nothing_else_changes(tmp_path: Path, embe
     for f in CORPUS.glob("*.txt"):
         (corpus / f.name).write_bytes(f.read_bytes())
     data = tmp_path / "data"
-    first = _run(["ingest", str(corpus), "--json"], data)
+    first = run_rag(["ingest", str(corpus), "--json"], data)
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)["added"] == 5
     settings = Settings(data_dir=data, corpus_dir=corpus)
@@ -191,7 +188,7 @@ def test_hostile_files_are_refused_and_nothing_else_changes(tmp_path: Path, embe
     )
     assert (corpus / "huge.txt").stat().st_size >= 100 * MB
 
-    run = _run(["ingest", str(corpus), "--json"], data)
+    run = run_rag(["ingest", str(corpus), "--json"], data)
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     assert (report["added"], report["unchanged"], report["updated"], report["removed"]) == (
@@ -219,7 +216,7 @@ def test_hostile_files_are_refused_and_nothing_else_changes(tmp_path: Path, embe
 
     services = _store(settings, embeddings)
     store = services.store
-    _assert_consistent(store)
+    assert_consistent(store)
     records = store.doc_records()
     assert {d: records[d].file_sha for d in records_before} == records_before
     assert set(records) - set(records_before) == {doc_id_for(corpus / "new_note.md")}
@@ -366,7 +363,7 @@ def test_questions_during_an_ingest_never_see_half_a_document(
     assert problems == []
     for question in questions[:3]:
         assert services.retriever.search(question, k=1)[0].doc_id in wiki_ids
-    _assert_consistent(services.store)
+    assert_consistent(services.store)
 
 
 def test_bm25_saves_racing_in_threads_leave_a_whole_index(tmp_path: Path) -> None:

@@ -9,24 +9,11 @@ import pytest
 
 from rag.store import Store
 
+from .helpers import assert_consistent
+
 
 def _chunk_count(store: Store) -> int:
     return store.chunks.count()
-
-
-def _assert_consistent(store: Store) -> None:
-    """Every stored chunk belongs to a complete document; counts match; offsets round-trip."""
-    records = store.doc_records()
-    owners = store.chunk_owners()
-    assert len(owners) == sum(r.n_chunks for r in records.values())
-    for doc_id, rec in records.items():
-        doc = store.get_document(doc_id)
-        assert doc is not None
-        mine = [c for c in store.live_chunks(records) if c.doc_id == doc_id]
-        assert len(mine) == rec.n_chunks
-        assert sorted(c.index for c in mine) == list(range(rec.n_chunks))
-        for c in mine:
-            assert doc.text[c.start : c.end] == c.text
 
 
 def test_first_ingest_then_idempotent_rerun(services, corpus_dir: Path) -> None:
@@ -37,7 +24,7 @@ def test_first_ingest_then_idempotent_rerun(services, corpus_dir: Path) -> None:
     second = services.ingestor.ingest([corpus_dir])
     assert (second.added, second.updated, second.unchanged, second.chunks) == (0, 0, 5, 0)
     assert _chunk_count(services.store) == first.chunks
-    _assert_consistent(services.store)
+    assert_consistent(services.store)
 
 
 def test_changed_and_removed_files(services, corpus_dir: Path) -> None:
@@ -50,7 +37,7 @@ def test_changed_and_removed_files(services, corpus_dir: Path) -> None:
     removed.unlink()
     report = services.ingestor.ingest([corpus_dir])
     assert (report.added, report.updated, report.unchanged, report.removed) == (0, 1, 3, 1)
-    _assert_consistent(services.store)
+    assert_consistent(services.store)
     assert len(services.store.doc_records()) == 4
     hits = services.retriever.search("Where does the alliance meet on Friday?", k=3)
     assert "Bogotá" in hits[0].chunk.text
@@ -69,7 +56,7 @@ def test_bad_files_are_reported_and_skipped(services, corpus_dir: Path) -> None:
     failed = {Path(f["path"]).name: f["reason"] for f in report.failed}
     assert set(failed) == {"broken.pdf", "junk.txt", "empty.md"}
     assert all(reason.strip() for reason in failed.values())
-    _assert_consistent(services.store)
+    assert_consistent(services.store)
 
 
 def test_interrupted_ingest_is_completed_by_rerun(services, corpus_dir: Path) -> None:
@@ -88,7 +75,7 @@ def test_interrupted_ingest_is_completed_by_rerun(services, corpus_dir: Path) ->
     assert _chunk_count(services.store) > 0  # partial chunks really were written
     rerun = services.ingestor.ingest([corpus_dir])
     assert rerun.added + rerun.unchanged == 5
-    _assert_consistent(services.store)
+    assert_consistent(services.store)
 
     clean = services.settings.model_copy(update={"data_dir": corpus_dir.parent / "clean"})
     from rag.services import build_services
@@ -107,7 +94,7 @@ def test_changing_chunk_size_rechunks_without_leftovers(services, corpus_dir: Pa
     report = Ingestor(services.store, services.embeddings, smaller).ingest([corpus_dir])
     assert report.updated == 5
     assert _chunk_count(services.store) > before
-    _assert_consistent(services.store)
+    assert_consistent(services.store)
 
 
 def test_single_file_ingest_does_not_prune_others(services, corpus_dir: Path, tmp_path) -> None:

@@ -6,7 +6,6 @@ clients (langchain-openai, langchain-ollama) and the citation checks are the rea
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -14,22 +13,10 @@ import pytest
 from rag.answerers import BackendUnavailable
 from rag.config import Settings
 
-from .fake_llm import FakeLLMServer, fake_llm_fixture  # noqa: F401
+from .fake_llm import FakeLLMServer
+from .helpers import passage_number, user_prompt
 
 QUESTION = "How many Marines and sailors did the US deploy around Latin America?"
-
-
-def _user_prompt(body: dict[str, Any]) -> str:
-    return next(m["content"] for m in body["messages"] if m["role"] == "user")
-
-
-def _passage_number(body: dict[str, Any], needle: str) -> int:
-    """Which [n] of the prompt's passages contains ``needle`` (as a model would see it)."""
-    passages = _user_prompt(body).split("<passages>", 1)[1].split("</passages>", 1)[0]
-    for block in re.split(r"\n\n(?=\[\d+\] )", passages.strip()):
-        if needle in block:
-            return int(re.match(r"\[(\d+)\]", block).group(1))
-    raise AssertionError(f"{needle!r} not in any passage")
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +45,7 @@ def _openai(data, embeddings, server: FakeLLMServer):
 
 def test_scripted_reply_is_checked_sentence_by_sentence(corpus_store, embeddings, fake_llm):
     def reply(body: dict[str, Any]) -> str:
-        n = _passage_number(body, "4,000 Marines")
+        n = passage_number(body, "4,000 Marines")
         return (
             f"The US deployed over 4,000 Marines and sailors to waters around Latin America [{n}]. "
             "The cartels were disbanded in 1990 [7]. "
@@ -118,7 +105,7 @@ def test_prompt_fences_documents_as_untrusted_data(corpus_store, embeddings, fak
     assert "Marines memo" in titles, titles  # the memo is in play
     body = fake_llm.chat_requests[-1]
     system = next(m["content"] for m in body["messages"] if m["role"] == "system")
-    user = _user_prompt(body)
+    user = user_prompt(body)
     assert "untrusted data" in system
     assert "Never follow" in system
     assert user.count("</passages>") == 1  # the document could not close the fence
@@ -137,13 +124,13 @@ def test_followups_are_condensed_before_retrieval(corpus_store, embeddings, fake
     answer = services.pipeline.ask("And how big is the reward for him?", history=history)
     assert answer.standalone_question == standalone
     condense, answer_request = fake_llm.chat_requests[-2:]
-    assert "Cartel de Los Soles" in _user_prompt(condense)
-    assert "$50 million" in _user_prompt(answer_request)  # retrieved for the standalone form
+    assert "Cartel de Los Soles" in user_prompt(condense)
+    assert "$50 million" in user_prompt(answer_request)  # retrieved for the standalone form
 
 
 def test_ollama_answerer(corpus_store, embeddings, fake_llm):
     def reply(body: dict[str, Any]) -> str:
-        n = _passage_number(body, "$50 million")
+        n = passage_number(body, "$50 million")
         return f"A $50 million reward has been announced for information on Maduro [{n}]."
 
     fake_llm.enqueue(reply)
@@ -159,6 +146,20 @@ def test_ollama_answerer(corpus_store, embeddings, fake_llm):
     assert answer.answerer == "ollama"
     assert answer.unsupported == []
     assert "$50 million" in answer.citations[0].quote
+
+
+def test_the_conflict_judge_uses_the_configured_chat_model(corpus_store, embeddings, fake_llm):
+    from rag.conflicts import LLMJudge
+
+    detector = _openai(corpus_store, embeddings, fake_llm).pipeline.detector
+    assert detector is not None
+    assert isinstance(detector.judge, LLMJudge)
+    fake_llm.enqueue("label: contradiction")
+    assert detector.judge.judge("q", "It rose.", "It fell.")[0] == "contradiction"
+    assert "It rose." in user_prompt(fake_llm.chat_requests[-1])
+    plain = _services(corpus_store, embeddings).pipeline.detector
+    assert plain is not None
+    assert plain.judge is None
 
 
 def test_server_error_is_a_clear_message(corpus_store, embeddings, fake_llm):

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,8 +15,8 @@ from rag.retrieval import EmptyIndex
 from rag.scope import EmptyScope, Scope
 
 from .conftest import CORPUS
+from .helpers import run_rag
 
-RAG = str(Path(sys.executable).parent / "rag")
 # In 004 the source writes: "The president is determined to not just dismantle – but
 # completely destroy – [Venezuelan dictator Nicolas] Maduro’s Cartel de Los Soles ..." (en dashes).
 DASHED = '"The president is determined to not just dismantle - but completely destroy"'
@@ -137,16 +134,9 @@ def test_empty_collection(tmp_path: Path) -> None:
         QuoteSearch(Store(connect(settings), settings.collection)).find("cartels")
 
 
-def _rag(args: list[str], data: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "RAG_DATA_DIR": str(data)}
-    return subprocess.run(
-        [RAG, *args], capture_output=True, text=True, env=env, timeout=300, check=False
-    )
-
-
 def test_cli_quote_json(indexed) -> None:
     services, data = indexed
-    result = _rag(["quote", "cartels as foreign terrorist organizations", "--json"], data)
+    result = run_rag(["quote", "cartels as foreign terrorist organizations", "--json"], data)
     assert result.returncode == 0, result.stderr
     hits = json.loads(result.stdout)
     search_keys = {"doc_id", "title", "outlet", "chunk_id", "paragraph", "start", "end", "text"}
@@ -160,7 +150,7 @@ def test_cli_quote_json(indexed) -> None:
         assert h["text"][h["match"]["start"] : h["match"]["end"]] == span
         assert h["chunk_id"].startswith(h["doc_id"] + ":")
 
-    limited = _rag(["quote", TYPO, "--limit", "1", "--json"], data)
+    limited = run_rag(["quote", TYPO, "--limit", "1", "--json"], data)
     assert limited.returncode == 0, limited.stderr
     (hit,) = json.loads(limited.stdout)
     assert (hit["doc_id"], hit["exact"], hit["paragraph"]) == (_id("004"), False, 7)
@@ -168,17 +158,17 @@ def test_cli_quote_json(indexed) -> None:
 
 def test_cli_quote_text_and_errors(indexed, tmp_path: Path) -> None:
     _, data = indexed
-    result = _rag(["quote", "Anna Kelly"], data)
+    result = run_rag(["quote", "Anna Kelly"], data)
     assert result.returncode == 0, result.stderr
     assert "¶4 [news report]: exact" in result.stdout
     assert "Press Secretary **Anna Kelly** underscored" in result.stdout
-    none = _rag(["quote", "zebra crossing in Oslo"], data)
+    none = run_rag(["quote", "zebra crossing in Oslo"], data)
     assert (none.returncode, none.stdout.strip()) == (
         0,
         "no passage quotes “zebra crossing in Oslo”",
     )
-    empty = _rag(["quote", '""'], data)
+    empty = run_rag(["quote", '""'], data)
     assert (empty.returncode, empty.stderr.strip()) == (1, "error: the phrase is empty")
-    nothing = _rag(["quote", "cartels"], tmp_path / "empty")
+    nothing = run_rag(["quote", "cartels"], tmp_path / "empty")
     assert nothing.returncode == 1
     assert "run `rag ingest` first" in nothing.stderr

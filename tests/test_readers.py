@@ -12,15 +12,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-from rag.cleaning import (
-    guess_outlet,
-    is_furniture,
-    is_hard_wrapped,
-    reflow_lines,
-    split_paragraphs,
-    strip_furniture,
-)
-from rag.readers import (
+from rag.reading import (
     SUPPORTED_SUFFIXES,
     LoadedFile,
     UnreadableFile,
@@ -29,6 +21,8 @@ from rag.readers import (
     sidecar_path,
     split_front_matter,
 )
+from rag.reading.cleaning import guess_outlet, is_furniture, strip_furniture
+from rag.reading.paragraphs import is_hard_wrapped, reflow_lines, split_paragraphs
 from rag.types import PARAGRAPH_SEPARATOR
 
 LONG = "This is a long sentence of an article that keeps going well past the limit, " * 3

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +13,7 @@ from rag.ingest import doc_id_for
 from rag.scope import Scope
 
 from .browser import free_port
+from .helpers import run_rag, start_chroma
 
 # (question, corpus file that answers it): numbers, names, definitions, events.
 QUESTIONS = [
@@ -80,26 +77,6 @@ def test_empty_index_is_reported(services) -> None:
         services.retriever.search("anything")
 
 
-def start_chroma(path: Path, port: int) -> subprocess.Popen[bytes]:
-    """`chroma run` on 127.0.0.1:``port`` storing in ``path``; returns once it answers."""
-    chroma = Path(sys.executable).parent / "chroma"
-    proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-            return proc
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError("chroma server did not start") from None
-            time.sleep(0.3)
-
-
 @pytest.fixture
 def chroma_server(tmp_path: Path) -> Iterator[int]:
     port = free_port()
@@ -129,15 +106,13 @@ def test_same_retrieval_against_a_chroma_server(
 
     # A colleague's process adds a memo through the server; this process (which holds the
     # document records it read for the questions above) finds the memo at its next question.
-    from .test_cli import _run
-
     memo = tmp_path / "colleague" / "memo.md"
     memo.parent.mkdir()
     memo.write_text(
         "# Harbour memo\n\nThe harbour authority logged 17 unregistered fast boats in March.\n"
     )
     server = {"RAG_CHROMA_HOST": "127.0.0.1", "RAG_CHROMA_PORT": str(chroma_server)}
-    done = _run(["ingest", str(memo)], tmp_path / "colleague-data", **server)
+    done = run_rag(["ingest", str(memo)], tmp_path / "colleague-data", **server)
     assert done.returncode == 0, done.stderr
     question = "How many unregistered fast boats did the harbour authority log?"
     assert services.retriever.search(question, k=3)[0].meta.title == "Harbour memo"

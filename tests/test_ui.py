@@ -18,24 +18,11 @@ from playwright.sync_api import expect
 from rag.config import Settings
 from rag.types import Answer, AnswerSentence, Chunk, Citation, DocMeta, Passage
 
-from .browser import ANSWER_TIMEOUT, Requests, norm, serve
+from .browser import Requests, ask, norm, serve
 from .conftest import CORPUS
-from .fake_llm import fake_llm_fixture  # noqa: F401
+from .helpers import HOSTILE_DOC, QUESTION
 
-QUESTION = "Who designated the cartels as foreign terrorist organizations?"
 HOSTILE_QUESTION = "What did the Harbor Bridge toll committee vote for?"
-HOSTILE_DOC = """---
-title: "Harbor Bridge <b>toll</b> memo"
-outlet: "City Desk <i>Weekly</i>"
-date: "2024-05-01"
-reliability: "internal memo"
----
-Harbor Bridge toll committee minutes
-
-The Harbor Bridge toll committee voted to double the crossing fare for trucks <script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> from the first of March.
-
-Committee members said the *new* fare of $_4_ would pay for # repairs [5] and ${7*7} {{value}} upkeep of the bridge deck, which has not been resurfaced since 1998.
-"""  # noqa: E501
 
 
 # -- fixtures ------------------------------------------------------------------------------------
@@ -61,23 +48,6 @@ def server(ui_services) -> Iterator[Any]:
 
     with serve(build_ui(ui_services), **launch_kwargs()) as running:
         yield running
-
-
-def ask(page: Any, question: str, *, enter: bool = False) -> Any:
-    """Type a question, click Ask (or press Enter), wait for the final rendering; return it."""
-    final = "#chat .answer:not(.pending):not(.draft)"
-    before = page.locator(final).count()
-    page.fill("#question textarea", question)
-    if enter:
-        page.press("#question textarea", "Enter")
-    else:
-        page.click("#ask")
-    page.wait_for_function(
-        "([sel, n]) => document.querySelectorAll(sel).length > n",
-        arg=[final, before],
-        timeout=ANSWER_TIMEOUT,
-    )
-    return page.locator(final).nth(before)  # stays this answer when more follow
 
 
 # -- in the browser ------------------------------------------------------------------------------
@@ -230,10 +200,10 @@ def test_llm_draft_streams_then_unsupported_sentences_are_flagged(
     from rag.ui import build_ui, launch_kwargs
     from rag.ui.ask import EXTRACTIVE_NOTE
 
-    from .test_llm_answerer import _passage_number
+    from .helpers import passage_number
 
     def reply(body: dict[str, Any]) -> str:
-        n = _passage_number(body, "$50 million")
+        n = passage_number(body, "$50 million")
         return (
             f"A $50 million reward has been announced for information on Maduro [{n}]. "
             "The reward was doubled last week [7]."

@@ -21,9 +21,9 @@ from playwright.sync_api import expect
 from rag.config import Settings
 from rag.scope import Scope
 
-from .browser import Requests, norm, serve
+from .browser import Requests, ask, norm, serve
 from .conftest import CORPUS
-from .test_ui import HOSTILE_DOC, QUESTION, ask
+from .helpers import HOSTILE_DOC, QUESTION
 
 STATEMENT = """---
 title: "Statement on the designation of cartels as Foreign Terrorist Organizations"

@@ -1,7 +1,9 @@
-"""Prompt templates are files in ``prompts/`` (versioned), loaded by name and checked at load.
+"""Prompt templates are files in this folder (versioned), loaded by name and checked at load.
 
 Why files: a newsroom reviews and versions what the model is told like any other editorial
-rule, and the audit record names the prompt version used for each answer.
+rule, and the audit record names the prompt version used for each answer. The templates ship
+inside the package (package data), so an installed wheel finds them too; the repository's
+top-level ``prompts/`` is a symlink to this folder.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = Path(__file__).resolve().parent
 _SECTION = re.compile(r"^\[(system|user)\]\s*$", re.MULTILINE)
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 

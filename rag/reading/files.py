@@ -1,0 +1,152 @@
+"""Which files we read, and reading one: pick the reader by extension, then clean, then metadata.
+
+Data flows one way: bytes -> the format's reader (raw paragraphs plus the metadata the file
+states) -> furniture stripped (``rag.reading.cleaning``, outlet guessed from it first) -> title
+fallback -> sidecar ``<file>.meta.yml`` overrides. The stored text is what citations point into,
+so it is one paragraph per line, separated by ``PARAGRAPH_SEPARATOR``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.reading.cleaning import guess_outlet, strip_furniture
+from rag.reading.docx import extract_docx
+from rag.reading.extracted import MB, Extracted, UnreadableFile
+from rag.reading.html import extract_html
+from rag.reading.md import extract_md
+from rag.reading.metadata import read_sidecar
+from rag.reading.paragraphs import normalize_paragraph
+from rag.reading.pdf import extract_pdf
+from rag.reading.txt import extract_txt
+from rag.types import PARAGRAPH_SEPARATOR, DocMeta
+
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
+    {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
+)
+DEFAULT_MAX_BYTES = 50 * MB
+DEFAULT_MAX_UNPACKED = 200 * MB
+DEFAULT_MAX_RATIO = 200.0
+MAX_HEADLINE_CHARS = 150
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """Cleaned text (one-line paragraphs joined by PARAGRAPH_SEPARATOR) and its metadata."""
+
+    text: str
+    meta: DocMeta
+
+
+def _human_size(size: int) -> str:
+    return f"{size / MB:.1f}".removesuffix(".0")
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """File contents, refusing missing, oversized and empty files before parsing anything."""
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise UnreadableFile("not a regular file")
+        if size > max_bytes:
+            limit = _human_size(max_bytes)
+            raise UnreadableFile(f"file is {_human_size(size)} MB, over the {limit} MB limit")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read file ({exc.strerror or exc})") from exc
+    if not data.strip():
+        raise UnreadableFile("no text (empty file)")
+    return data
+
+
+def _extract(suffix: str, data: bytes, max_unpacked: int, max_ratio: float) -> Extracted:
+    """The reader for this extension (one of ``SUPPORTED_SUFFIXES``)."""
+    match suffix:
+        case ".txt":
+            return extract_txt(data)
+        case ".md" | ".markdown":
+            return extract_md(data)
+        case ".html" | ".htm":
+            return extract_html(data)
+        case ".pdf":
+            return extract_pdf(data)
+        case _:
+            return extract_docx(data, max_unpacked, max_ratio)
+
+
+def _fallback_title(paragraphs: list[str], path: Path) -> str:
+    """A short unpunctuated first paragraph is the headline; else the file name."""
+    first = paragraphs[0] if paragraphs else ""
+    if first and len(first) < MAX_HEADLINE_CHARS and not first.endswith("."):
+        return first
+    stem = normalize_paragraph(re.sub(r"[_-]+", " ", path.stem))
+    return stem or path.name
+
+
+def read_file(
+    path: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_unpacked: int = DEFAULT_MAX_UNPACKED,
+    max_ratio: float = DEFAULT_MAX_RATIO,
+) -> LoadedFile:
+    """Load one file; raises ``UnreadableFile`` for anything that cannot become clean text.
+
+    ``max_bytes`` caps the file size; ``max_unpacked`` and ``max_ratio`` cap what a .docx
+    (a zip) may expand to, in total bytes and per-member compression ratio.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise UnreadableFile(f"unsupported file type '{path.suffix or path.name}'")
+    data = _read_bytes(path, max_bytes)
+    extracted = _extract(suffix, data, max_unpacked, max_ratio)
+    paragraphs = strip_furniture(extracted.paragraphs)
+    if not paragraphs:
+        raise UnreadableFile("no text left after cleaning")
+    fields = extracted.meta | read_sidecar(path)
+    meta = DocMeta(
+        title=fields.get("title") or _fallback_title(paragraphs, path),
+        outlet=fields.get("outlet") or guess_outlet(extracted.paragraphs),
+        date=fields.get("date"),
+        url=fields.get("url"),
+        reliability=fields.get("reliability"),
+    )
+    return LoadedFile(PARAGRAPH_SEPARATOR.join(paragraphs), meta)
+
+
+def _is_skipped(name: str) -> bool:
+    return name.startswith((".", "_"))
+
+
+def _walk(root: Path) -> list[Path]:
+    """Supported files under ``root``, sorted, without hidden or ``_``-prefixed entries."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not _is_skipped(d))
+        for name in sorted(files):
+            if not _is_skipped(name) and Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
+                found.append(Path(folder) / name)
+    return sorted(found)
+
+
+def iter_corpus_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders recursively; keep supported files once, in order given / sorted.
+
+    Hidden and ``_``-prefixed files and folders inside a folder are skipped; sidecars end in
+    .yml so never qualify. A path that is not a folder is kept if its suffix is supported,
+    even if it does not exist, so that ``read_file`` reports it instead of it vanishing.
+    """
+    result: list[Path] = []
+    seen: set[Path] = set()
+    for path in map(Path, paths):
+        candidates = _walk(path) if path.is_dir() else [path]
+        for candidate in candidates:
+            if candidate.suffix.lower() in SUPPORTED_SUFFIXES and candidate not in seen:
+                seen.add(candidate)
+                result.append(candidate)
+    return result

@@ -1,0 +1,97 @@
+"""Helpers several test modules share, so that test modules never import from each other.
+
+Fixtures live in conftest.py (and the fake LLM server's in the ``tests.fake_llm`` plugin);
+browser page helpers in ``tests.browser``; plain functions and shared data here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from rag.store import Store
+
+RAG = str(Path(sys.executable).parent / "rag")
+"""The installed ``rag`` command of the running interpreter's environment."""
+
+QUESTION = "Who designated the cartels as foreign terrorist organizations?"
+"""A corpus question with a known, cited answer (the README's example)."""
+
+HOSTILE_DOC = """---
+title: "Harbor Bridge <b>toll</b> memo"
+outlet: "City Desk <i>Weekly</i>"
+date: "2024-05-01"
+reliability: "internal memo"
+---
+Harbor Bridge toll committee minutes
+
+The Harbor Bridge toll committee voted to double the crossing fare for trucks <script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> from the first of March.
+
+Committee members said the *new* fare of $_4_ would pay for # repairs [5] and ${7*7} {{value}} upkeep of the bridge deck, which has not been resurfaced since 1998.
+"""  # noqa: E501
+"""A document whose title, outlet and text carry markup, scripts and template syntax."""
+
+
+def run_rag(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run ``rag ARGS`` as a user does, on the store in ``data_dir`` (plus ``env``)."""
+    full_env = {**os.environ, "RAG_DATA_DIR": str(data_dir), **env}
+    return subprocess.run(
+        [RAG, *args], capture_output=True, text=True, env=full_env, timeout=300, check=False
+    )
+
+
+def assert_consistent(store: Store) -> None:
+    """Every stored chunk belongs to a complete document; counts match; offsets round-trip."""
+    records = store.doc_records()
+    owners = store.chunk_owners()
+    assert len(owners) == sum(r.n_chunks for r in records.values())
+    for doc_id, rec in records.items():
+        doc = store.get_document(doc_id)
+        assert doc is not None
+        mine = [c for c in store.live_chunks(records) if c.doc_id == doc_id]
+        assert len(mine) == rec.n_chunks
+        assert sorted(c.index for c in mine) == list(range(rec.n_chunks))
+        for c in mine:
+            assert doc.text[c.start : c.end] == c.text
+
+
+def start_chroma(path: Path, port: int) -> subprocess.Popen[bytes]:
+    """`chroma run` on 127.0.0.1:``port`` storing in ``path``; returns once it answers."""
+    chroma = Path(sys.executable).parent / "chroma"
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+            return proc
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError("chroma server did not start") from None
+            time.sleep(0.3)
+
+
+def user_prompt(body: dict[str, Any]) -> str:
+    """The user message of a chat request the fake LLM server received."""
+    return next(m["content"] for m in body["messages"] if m["role"] == "user")
+
+
+def passage_number(body: dict[str, Any], needle: str) -> int:
+    """Which [n] of the prompt's passages contains ``needle`` (as a model would see it)."""
+    passages = user_prompt(body).split("<passages>", 1)[1].split("</passages>", 1)[0]
+    for block in re.split(r"\n\n(?=\[\d+\] )", passages.strip()):
+        if needle in block:
+            match = re.match(r"\[(\d+)\]", block)
+            assert match is not None
+            return int(match.group(1))
+    raise AssertionError(f"{needle!r} not in any passage")
