@@ -49,6 +49,23 @@ class Settings(BaseSettings):
     embedding_threads: int = Field(
         0, ge=0, description="CPU threads for the embedding model; 0 = the library's default."
     )
+    conflict_judge: Literal["model", "clues"] = Field(
+        "model",
+        description="Who decides that sources disagree: model (the sentence judge trained here, "
+        "shipped in rag/models/judge; the clues explain) or clues (the older clue scorer). With an "
+        "LLM server configured, the LLM judge also re-reads the strongest candidates.",
+    )
+    judge_backend: Literal["onnx", "torch"] = Field(
+        "onnx",
+        description="How the sentence judge runs: onnx (exported once into model_cache_dir) or "
+        "torch.",
+    )
+    judge_threads: int = Field(2, ge=1, description="CPU threads for the sentence judge.")
+    model_cache_dir: Path = Field(
+        default_factory=lambda: Path.home() / ".cache" / "newsroom-rag",
+        description="Where models exported from the packaged weights are kept (shared by every "
+        "data dir on this machine; keyed by the weights, so a new model gets a new file).",
+    )
     k: int = Field(6, ge=1, le=50, description="Passages given to the answerer per question.")
     candidates: int = Field(
         40, ge=1, description="Candidates each retriever (dense, BM25) proposes before fusion."

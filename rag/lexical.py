@@ -135,3 +135,16 @@ def fingerprint(doc_versions: dict[str, str]) -> str:
 
     joined = "\n".join(f"{k}:{v}" for k, v in sorted(doc_versions.items()))
     return hashlib.sha1(joined.encode()).hexdigest()
+
+
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nor)\b|n't\b", re.IGNORECASE)
+
+
+def says_something_else(claim: str, evidence: str) -> bool:
+    """A claim can only be contradicted by what it says beyond the evidence: a word the
+    evidence lacks, or a negation it does not have (a claim that drops a detail of its evidence
+    is read by the judge as a contradiction at times: measured, "on Tuesday" dropped)."""
+    if len(_NEGATION.findall(claim)) != len(_NEGATION.findall(evidence)):
+        return True
+    claim_tokens, evidence_tokens = tokenize([claim, evidence])
+    return bool(set(claim_tokens) - set(evidence_tokens))

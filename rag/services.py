@@ -12,6 +12,8 @@ from rag.answerers import make_answerer, make_chat_model
 from rag.citations import CitationChecker
 from rag.config import Settings
 from rag.conflicts import ConflictDetector, LLMJudge
+from rag.conflicts.model_judge import ModelJudge
+from rag.conflicts.sentence_model import SentenceJudge
 from rag.embeddings import LocalEmbeddings
 from rag.ingest import Ingestor
 from rag.pipeline import Pipeline
@@ -39,12 +41,13 @@ def build_services(settings: Settings, embeddings: LocalEmbeddings | None = None
     # With an LLM configured, the same kind of chat model also judges candidate disagreements.
     chat_model = make_chat_model(settings)
     judge = LLMJudge(chat_model) if chat_model is not None else None
+    model = sentence_judge(settings) if settings.conflict_judge == "model" else None
     pipeline = Pipeline(
         store,
         retriever,
         answerer,
-        CitationChecker(SupportScorer(embeddings)),
-        ConflictDetector(embeddings, judge=judge),
+        CitationChecker(SupportScorer(embeddings, contradiction=model)),
+        ConflictDetector(embeddings, judge=judge, model=model),
     )
     return Services(
         settings=settings,
@@ -53,4 +56,16 @@ def build_services(settings: Settings, embeddings: LocalEmbeddings | None = None
         retriever=retriever,
         ingestor=Ingestor(store, embeddings, settings),
         pipeline=pipeline,
+    )
+
+
+def sentence_judge(settings: Settings) -> ModelJudge:
+    """The trained judge, loaded when it is first asked (a cold ``rag ask`` that finds one
+    source pays nothing) and shared by the conflict check and the citation check."""
+    return ModelJudge(
+        lambda: SentenceJudge(
+            backend=settings.judge_backend,
+            cache_dir=settings.model_cache_dir,
+            threads=settings.judge_threads,
+        )
     )

@@ -15,11 +15,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from rag.embeddings import LocalEmbeddings
-from rag.lexical import tokenize
+from rag.lexical import says_something_else, tokenize
 from rag.sentences import sentence_spans
 
 # Fitted on the ExpertQA fit split (bench/citations.py); see README "How citations are checked".
@@ -77,12 +78,55 @@ def _normalise(text: str) -> str:
     return " ".join(text.strip(_QUOTES + " ").split())
 
 
-class SupportScorer:
-    """Scores sentences against document spans with the shared embedding model."""
+class ContradictionReader(Protocol):
+    """What the support check needs of the sentence judge (``rag.conflicts.ModelJudge``)."""
 
-    def __init__(self, embeddings: LocalEmbeddings, threshold: float = SUPPORT_THRESHOLD):
+    def contradicts(self, pairs: Sequence[tuple[str, str]]) -> list[bool]: ...
+
+
+class SupportScorer:
+    """Scores sentences against document spans with the shared embedding model; with a
+    ``contradiction`` reader (the sentence judge), a span that contradicts the sentence (a
+    negation, a swapped figure or name) supports nothing, however many words it shares."""
+
+    def __init__(
+        self,
+        embeddings: LocalEmbeddings,
+        threshold: float = SUPPORT_THRESHOLD,
+        contradiction: ContradictionReader | None = None,
+    ):
         self.embeddings = embeddings
         self.threshold = threshold
+        self.contradiction = contradiction
+
+    def _unless_contradicted(
+        self, claims: Sequence[str], evidences: Sequence[str], scores: list[float]
+    ) -> list[float]:
+        """Scores that pass the bar but whose evidence contradicts the claim become 0 (verbatim
+        text, scored 1, is never read)."""
+        if self.contradiction is None:
+            return scores
+        check = [
+            k
+            for k, v in enumerate(scores)
+            if self.threshold <= v < 1.0 and says_something_else(claims[k], evidences[k])
+        ]
+        if not check:
+            return scores
+        # each sentence of the evidence too: a true neighbour must not cover for a contradiction
+        asks: list[tuple[int, tuple[str, str]]] = []
+        for k in check:
+            parts = [
+                evidences[k][s:e] for s, e in sentence_spans(evidences[k], 0, len(evidences[k]))
+            ]
+            for part in dict.fromkeys([evidences[k], *parts]):
+                asks.append((k, (part, claims[k])))
+        vetoed = self.contradiction.contradicts([pair for _, pair in asks])
+        out = list(scores)
+        for (k, _), bad in zip(asks, vetoed, strict=True):
+            if bad:
+                out[k] = 0.0
+        return out
 
     def scores(self, claims: Sequence[str], evidences: Sequence[str]) -> list[float]:
         """Support of each claim by its evidence (pairwise), in one embedding batch."""
@@ -99,7 +143,7 @@ class SupportScorer:
                 continue
             ok = numbers_in(claim) <= numbers_in(evidence)
             out.append(combine(coverage(claim, evidence), sim, ok))
-        return out
+        return self._unless_contradicted(claims, evidences, out)
 
     def best_span(self, claim: str, text: str, start: int, end: int) -> SupportMatch:
         """The sentence (or pair of adjacent sentences) of ``text[start:end]`` that best

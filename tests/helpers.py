@@ -95,3 +95,11 @@ def passage_number(body: dict[str, Any], needle: str) -> int:
             assert match is not None
             return int(match.group(1))
     raise AssertionError(f"{needle!r} not in any passage")
+
+
+def write_doc(path: Path, title: str, body: str, date: str = "") -> Path:
+    """A text document with front matter (title, optional date), as a journalist adds one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    front = f'---\ntitle: "{title}"\n' + (f'date: "{date}"\n' if date else "") + "---\n"
+    path.write_text(front + body + "\n", encoding="utf-8")
+    return path

@@ -613,7 +613,14 @@ def test_consensual_or_unilateral_is_disputed(indexed, detector) -> None:
     assert "unilateral" in check.quote
     other = next(s for s in card.sides if s.meta.title.startswith((ALLIANCE, TRUMP)))
     assert any(
-        w in other.quote for w in ("united front", "collaboration", "cooperation", "alliance")
+        w in other.quote
+        for w in (
+            "united front",
+            "collaboration",
+            "cooperation",
+            "alliance",
+            "respect Mexican sovereignty",
+        )
     )
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from rag.conflicts.clues import question_focus
 from rag.conflicts.clues.actors import one_government_act
 from rag.conflicts.judge import Verdict
 from rag.conflicts.sentence_model import CONTRADICTS, ENTAILS, SentenceJudge
+from rag.lexical import says_something_else
 
 WEIGHTS_FILE = Path(__file__).with_name("judge_weights.json")
 STACK_FEATURES = (
@@ -38,6 +40,7 @@ STACK_FEATURES = (
     "verdict",
     "negation",
 )
+MAX_PAIRS = 16  # candidates the classifier reads per question (closest first; latency)
 AGREE_VETO = 0.6  # P(entails) either way round at or above this: the two say the same thing
 ASKED_AXIS_SCORE = 0.5  # card score of a flag on the asked axis or act (the classifier is silent)
 
@@ -91,13 +94,33 @@ class ModelJudge:
 
     def __init__(
         self,
-        model: SentenceJudge,
+        model: SentenceJudge | Callable[[], SentenceJudge],
         weights: StackWeights | None = None,
-        max_pairs: int | None = 24,
+        max_pairs: int | None = MAX_PAIRS,
     ) -> None:
-        self.model = model
+        self._model = model if isinstance(model, SentenceJudge) else None
+        self._load = None if isinstance(model, SentenceJudge) else model
+        self._lock = threading.Lock()
         self.weights = weights or StackWeights.load()
         self.max_pairs = max_pairs
+
+    @property
+    def model(self) -> SentenceJudge:
+        """The classifier, loaded on first use (once, whichever thread asks first)."""
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    assert self._load is not None
+                    self._model = self._load()
+        return self._model
+
+    def contradicts(self, pairs: Sequence[tuple[str, str]]) -> list[bool]:
+        """Does each (evidence, claim) evidence contradict its claim? For the citation check:
+        the classifier's P(contradicts) at its own threshold, premise = the evidence."""
+        if not pairs:
+            return []
+        probs = self.model.probabilities(list(pairs))[:, CONTRADICTS]
+        return [bool(p >= self.model.threshold) for p in probs]
 
     def features(
         self, pairs: Sequence[tuple[str, str, dict[str, float]]]
@@ -119,7 +142,7 @@ class ModelJudge:
         pc = values["p_contradicts"]
         if values["p_entails"] >= AGREE_VETO:
             return Verdict("entails", p, f"reads as agreeing (P {values['p_entails']:.2f})")
-        if pc >= self.model.threshold and p >= self.weights.threshold:
+        if pc >= self.model.threshold and p >= self.weights.threshold and values.get("differ", 1.0):
             return Verdict("contradicts", p, f"contradiction (P {pc:.2f})")
         for clue in sorted(asked):
             if values.get(clue, 0.0) > 0 and clue in details:
@@ -131,6 +154,10 @@ class ModelJudge:
         if not pairs:
             return []
         rows = self.features([(c.a.text, c.b.text, c.evidence.values) for c in pairs])
+        for row, c in zip(rows, pairs, strict=True):  # one side only drops a detail: no clash
+            row["differ"] = float(
+                says_something_else(c.a.text, c.b.text) and says_something_else(c.b.text, c.a.text)
+            )
         return [
             self.verdict(v, c.evidence.details, asked_clues(c))
             for v, c in zip(rows, pairs, strict=True)

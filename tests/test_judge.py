@@ -1,0 +1,246 @@
+"""The sentence judge decides disagreements; the clues explain. Real model, real Chroma."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.config import Settings
+from rag.conflicts import ConflictDetector
+from rag.conflicts.model_judge import ModelJudge
+from rag.conflicts.sentence_model import CONTRADICTS, SentenceJudge
+from rag.support import SupportScorer
+from rag.types import Conflict
+
+from .helpers import write_doc
+
+ACME = "Acme Corp agreed to buy Widget Inc for $2 billion in March."
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory: pytest.TempPathFactory) -> SentenceJudge:
+    return SentenceJudge(cache_dir=tmp_path_factory.mktemp("judge-cache"))
+
+
+@pytest.fixture(scope="module")
+def judge(model: SentenceJudge) -> ModelJudge:
+    return ModelJudge(model)
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory: pytest.TempPathFactory, embeddings):
+    from rag.services import build_services
+
+    from .conftest import CORPUS
+
+    root = tmp_path_factory.mktemp("judge-corpus")
+    services = build_services(Settings(data_dir=root / "data", corpus_dir=CORPUS), embeddings)
+    services.ingestor.ingest([CORPUS])
+    return services
+
+
+@pytest.fixture(scope="module")
+def detector(embeddings, judge: ModelJudge) -> ConflictDetector:
+    return ConflictDetector(embeddings, model=judge)
+
+
+@pytest.mark.parametrize(
+    ("premise", "hypothesis", "contradicts"),
+    [
+        (ACME, "Globex agreed to buy Widget Inc for $2 billion in March.", True),
+        (ACME, "Acme Corp will acquire Widget Inc in a $2 billion deal announced in March.", False),
+        (
+            "The council approved the budget on Tuesday.",
+            "The council did not approve the budget on Tuesday.",
+            True,
+        ),
+        (
+            "The Port of Easthaven handled 4.2 million containers in 2023.",
+            "The Port of Easthaven handled 2.1 million containers in 2023.",
+            True,
+        ),
+        (
+            "The Port of Easthaven handled 4.2 million containers in 2023.",
+            "The Port of Easthaven handled 4.2 million containers in 2023, a record.",
+            False,
+        ),
+        (
+            "The summit took place in Lisbon in May 2024.",
+            "The summit took place in Lisbon in October 2021.",
+            True,
+        ),
+        (
+            "The summit took place in Lisbon in May 2024.",
+            "The mayor opened a new library downtown.",
+            False,
+        ),
+    ],
+)
+def test_judge_on_pairs_with_known_labels(model, premise, hypothesis, contradicts) -> None:
+    probs = model.probabilities([(premise, hypothesis)])[0]
+    assert probs.sum() == pytest.approx(1.0, abs=1e-4)
+    assert bool(probs[CONTRADICTS] >= model.threshold) is contradicts, probs
+
+
+def test_onnx_and_torch_backends_agree(model, tmp_path) -> None:
+    torch_model = SentenceJudge(backend="torch")
+    pairs = [(ACME, "Globex agreed to buy Widget Inc for $2 billion in March."), (ACME, ACME)]
+    assert model.probabilities(pairs) == pytest.approx(torch_model.probabilities(pairs), abs=1e-3)
+
+
+def _two_docs(tmp_path: Path, embeddings, a: str, b: str):
+    from rag.services import build_services
+
+    corpus = tmp_path / "corpus"
+    write_doc(corpus / "a.txt", "Deal report A", a)
+    write_doc(corpus / "b.txt", "Deal report B", b)
+    services = build_services(Settings(data_dir=tmp_path / "data", corpus_dir=corpus), embeddings)
+    services.ingestor.ingest([corpus])
+    return services
+
+
+def _find(services, detector: ConflictDetector, question: str) -> list[Conflict]:
+    passages = services.retriever.search(question)
+    texts = {p.doc_id: services.store.get_document(p.doc_id).text for p in passages}
+    conflicts = detector.find_conflicts(question, passages, texts)
+    for c in conflicts:
+        for s in c.sides:
+            assert texts[s.doc_id][s.start : s.end] == s.quote
+    return conflicts
+
+
+def test_documents_naming_different_acquirers_are_flagged(tmp_path, embeddings, detector) -> None:
+    services = _two_docs(
+        tmp_path,
+        embeddings,
+        ACME + " The deal still needs approval from regulators.",
+        "Globex agreed to buy Widget Inc for $2 billion in March. Analysts welcomed the move.",
+    )
+    conflicts = _find(services, detector, "Who agreed to buy Widget Inc?")
+    assert len(conflicts) == 1, [c.to_dict() for c in conflicts]
+    quotes = [s.quote for s in conflicts[0].sides]
+    assert any("Acme" in q for q in quotes)
+    assert any("Globex" in q for q in quotes)
+    assert {s.meta.title for s in conflicts[0].sides} == {"Deal report A", "Deal report B"}
+    assert any(r.startswith("sentence judge") for r in conflicts[0].reasons)
+
+
+def test_agreeing_documents_are_not_flagged(tmp_path, embeddings, detector) -> None:
+    services = _two_docs(
+        tmp_path,
+        embeddings,
+        ACME + " The deal still needs approval from regulators.",
+        "Acme Corp will acquire Widget Inc in a $2 billion deal announced in March.",
+    )
+    assert _find(services, detector, "Who agreed to buy Widget Inc?") == []
+
+
+def test_one_act_at_two_levels_of_government_is_not_flagged(tmp_path, embeddings, detector) -> None:
+    services = _two_docs(
+        tmp_path,
+        embeddings,
+        "The Secretary of State designated eight cartels as foreign terrorist organizations.",
+        "The White House has designated various cartels and gangs as foreign terrorist "
+        "organizations.",
+    )
+    assert _find(services, detector, "Who designated the cartels as terrorist organizations?") == []
+
+
+# --- the corpus: the four real disagreements, and questions where the sources agree ------------
+
+BIDEN = "US Officials Highlight"  # corpus/002
+FAILED = "How the US Failed"  # corpus/001
+ALLIANCE = "War on Narco-Terror"  # corpus/000
+TRUMP = "Trump secretly approves"  # corpus/004
+FACTCHECK = "Fact check"  # corpus/003
+
+
+def _card_with(conflicts: list[Conflict], *groups: tuple[str, ...]) -> Conflict:
+    for c in conflicts:
+        if all(any(s.meta.title.startswith(g) for s in c.sides for g in group) for group in groups):
+            return c
+    raise AssertionError([c.to_dict() for c in conflicts])
+
+
+def _side(card: Conflict, *titles: str) -> str:
+    return next(s.quote for s in card.sides if s.meta.title.startswith(titles))
+
+
+def test_corpus_who_designated(indexed, detector) -> None:
+    q = "Who designated the Latin American cartels as foreign terrorist organizations?"
+    card = _card_with(_find(indexed, detector, q), (BIDEN,), (FAILED, TRUMP))
+    assert "Biden administration" in _side(card, BIDEN)
+    assert any(w in _side(card, FAILED, TRUMP) for w in ("Trump", "White House", "2025"))
+
+
+def test_corpus_whether_the_campaign_worked(indexed, detector) -> None:
+    q = "Has the US campaign against the cartels worked?"
+    card = _card_with(_find(indexed, detector, q), (FAILED,), (ALLIANCE, TRUMP, FACTCHECK))
+    assert card.kind == "assessment"
+    assert any(w in _side(card, FAILED) for w in ("failed", "lost", "unwinnable"))
+    assert any("result" in s.quote for s in card.sides if not s.meta.title.startswith(FAILED))
+
+
+def test_corpus_sovereignty(indexed, detector) -> None:
+    q = "Will US military action against the cartels respect Mexican sovereignty?"
+    card = _card_with(_find(indexed, detector, q), (TRUMP,), (FACTCHECK, BIDEN, FAILED))
+    assert "respect Mexican sovereignty" in _side(card, TRUMP)
+    other = [s.quote for s in card.sides if not s.meta.title.startswith(TRUMP)]
+    assert any(w in q for q in other for w in ("unilateral", "sovereignty", "violate"))
+
+
+def test_corpus_consensual_or_unilateral(indexed, detector) -> None:
+    q = (
+        "Is the US cooperation with Latin American governments against the cartels consensual "
+        "or unilateral?"
+    )
+    card = _card_with(_find(indexed, detector, q), (FACTCHECK,), (ALLIANCE, TRUMP))
+    assert card.kind == "assessment"
+    assert "unilateral" in _side(card, FACTCHECK)
+    assert any(
+        w in _side(card, ALLIANCE, TRUMP) for w in ("alliance", "cooperation", "collaboration")
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which cartels and gangs have been designated as foreign terrorist organizations?",
+        "How are investigators going after the cartels' money?",
+        "What would a terrorist designation mean for asylum seekers?",
+        "How many fugitives were arrested?",
+        "How many cartel members were extradited?",
+    ],
+)
+def test_corpus_questions_where_sources_agree(indexed, detector, question) -> None:
+    assert _find(indexed, detector, question) == []
+
+
+# --- the same judge checks citations -----------------------------------------------------------
+
+PASSAGE = (
+    "The council approved the budget on Tuesday after a long debate. Mayor Ana Ruiz said the "
+    "city would hire 40 new teachers."
+)
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "The council did not approve the budget on Tuesday after a long debate.",
+        "Mayor Ben Ortiz said the city would hire 40 new teachers.",
+    ],
+)
+def test_a_contradicted_citation_is_unsupported(embeddings, judge, claim) -> None:
+    plain = SupportScorer(embeddings)
+    checked = SupportScorer(embeddings, contradiction=judge)
+    end = len(PASSAGE)
+    assert plain.supports(plain.best_span(claim, PASSAGE, 0, end).score)  # shared words fool it
+    assert not checked.supports(checked.best_span(claim, PASSAGE, 0, end).score)
+
+
+def test_a_supported_citation_stays_supported(embeddings, judge) -> None:
+    checked = SupportScorer(embeddings, contradiction=judge)
+    claim = "The council approved the budget after a long debate."
+    assert checked.supports(checked.best_span(claim, PASSAGE, 0, len(PASSAGE)).score)
