@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from rag.types import Conflict
 from .helpers import write_doc
 
 ACME = "Acme Corp agreed to buy Widget Inc for $2 billion in March."
+GLOBEX = "Globex agreed to buy Widget Inc for $2 billion in March."
 
 
 @pytest.fixture(scope="module")
@@ -244,3 +246,40 @@ def test_a_supported_citation_stays_supported(embeddings, judge) -> None:
     checked = SupportScorer(embeddings, contradiction=judge)
     claim = "The council approved the budget after a long debate."
     assert checked.supports(checked.best_span(claim, PASSAGE, 0, len(PASSAGE)).score)
+
+
+# --- the LLM judge, end to end through a local server that speaks the OpenAI protocol ---------
+
+
+@pytest.mark.parametrize(("label", "flagged"), [("agreement", False), ("contradiction", True)])
+def test_llm_judge_rereads_the_model_verdict_end_to_end(
+    tmp_path, embeddings, fake_llm, label, flagged
+) -> None:
+    from rag.services import build_services
+
+    corpus = tmp_path / "corpus"
+    write_doc(corpus / "a.txt", "Deal report A", ACME)
+    write_doc(corpus / "b.txt", "Deal report B", GLOBEX)
+
+    def reply(body: dict) -> str:
+        if "statement_a" in json.dumps(body):
+            return f"label: {label}"
+        return "Acme Corp agreed to buy Widget Inc for $2 billion in March [1]."
+
+    fake_llm.enqueue(reply)
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        corpus_dir=corpus,
+        answerer="openai",
+        llm_base_url=fake_llm.base_url,
+        llm_model=fake_llm.model,
+        llm_api_key="test",
+    )
+    services = build_services(settings, embeddings)
+    services.ingestor.ingest([corpus])
+    answer = services.pipeline.ask("Who agreed to buy Widget Inc?")
+    judged = [r for r in fake_llm.chat_requests if "statement_a" in json.dumps(r)]
+    assert judged, "the LLM judge was never asked"
+    assert bool(answer.conflicts) is flagged, [c.to_dict() for c in answer.conflicts]
+    if flagged:
+        assert any(r.startswith("LLM judge") for r in answer.conflicts[0].reasons)

@@ -155,7 +155,9 @@ def test_the_conflict_judge_uses_the_configured_chat_model(corpus_store, embeddi
     assert detector is not None
     assert isinstance(detector.judge, LLMJudge)
     fake_llm.enqueue("label: contradiction")
-    assert detector.judge.judge("q", "It rose.", "It fell.")[0] == "contradiction"
+    verdict = detector.judge.ask("q", "It rose.", "It fell.")
+    assert verdict is not None
+    assert (verdict.label, verdict.note) == ("contradicts", "contradiction")
     assert "It rose." in user_prompt(fake_llm.chat_requests[-1])
     plain = _services(corpus_store, embeddings).pipeline.detector
     assert plain is not None
