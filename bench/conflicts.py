@@ -32,7 +32,7 @@ import json  # noqa: E402
 import random  # noqa: E402
 import tempfile  # noqa: E402
 from collections import defaultdict  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
+from collections.abc import Mapping, Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -493,8 +493,10 @@ def model_pairwise(detector: ConflictDetector, shared: Path, limit: int | None) 
     return "\n".join(
         [
             "Pairwise with the trained sentence judge (contradicts vs the rest; the classifier "
-            f"alone at {detector.model.model.threshold:.3f}, and the product's decision: the "
-            f"stacker at {detector.model.weights.threshold:.3f} with the agreement veto):",
+            f"alone, evidence first, at {detector.model.model.threshold:.3f}; and the product's "
+            "decision, `ModelJudge.verdict`: both readings averaged, the fitted stacker at "
+            f"{detector.model.weights.threshold:.3f}, the agreement veto, a side that only drops "
+            "a detail never contradicts):",
             "",
             markdown_table(
                 [
@@ -558,8 +560,7 @@ def run(args: argparse.Namespace) -> str:
 
 def fit_judge(args: argparse.Namespace) -> str:
     """Fit the stacker over the sentence judge on the dev slice the judge never trained on."""
-    from bench.judge_data import CONTRADICTS, in_dev_split
-    from bench.judge_data import load_vitaminc as load_pairs
+    from bench.judge_data import CONTRADICTS
     from bench.judge_stack import features, fit_stacker, prf
     from bench.judge_train import training_pairs
     from rag.conflicts import ConflictDetector

@@ -25,6 +25,7 @@ from bench.judge_data import (
     multihop_facts,
     swap_set,
 )
+from rag.lexical import says_something_else
 
 SEED = 13
 HELD_SAMPLE = 3000
@@ -40,7 +41,14 @@ def features(judge: Any, detector: Any, pairs: Sequence[LabelledPair]) -> list[d
     texts = [(p.premise, p.hypothesis) for p in pairs]
     probs = judge.model.probabilities([*texts, *[(b, a) for a, b in texts]])
     n = len(pairs)
-    return [pair_features(probs[k], probs[n + k], clue_rows[k][1].values) for k in range(n)]
+    rows = [pair_features(probs[k], probs[n + k], clue_rows[k][1].values) for k in range(n)]
+    for k, (row, pair) in enumerate(zip(rows, pairs, strict=True)):
+        row["p_forward"] = float(probs[k][CONTRADICTS])  # the classifier as trained
+        row["differ"] = float(
+            says_something_else(pair.premise, pair.hypothesis)
+            and says_something_else(pair.hypothesis, pair.premise)
+        )
+    return rows
 
 
 def prf(pred: np.ndarray, gold: np.ndarray) -> tuple[float, float, float]:
@@ -82,20 +90,13 @@ def limited(pairs: list[LabelledPair], limit: int | None) -> list[LabelledPair]:
 
 def evaluate(judge: Any, detector: Any, shared: Path, limit: int | None) -> list[list[Any]]:
     """Rows: set, pairs, P/R/F1 of the classifier alone and of the stacked decision."""
-    from rag.conflicts.model_judge import AGREE_VETO
-
     rows = []
     for name, pairs in measuring_sets(shared).items():
         pairs = limited(pairs, limit)
         values = features(judge, detector, pairs)
         gold = np.array([p.label == CONTRADICTS for p in pairs])
-        alone = np.array([v["p_contradicts"] for v in values]) >= judge.model.threshold
-        stacked = np.array(
-            [
-                judge.weights.score(v) >= judge.weights.threshold and v["p_entails"] < AGREE_VETO
-                for v in values
-            ]
-        )
+        alone = np.array([v["p_forward"] for v in values]) >= judge.model.threshold
+        stacked = np.array([judge.verdict(v, {}).label == "contradicts" for v in values])
         row: list[Any] = [name, len(pairs)]
         for pred in (alone, stacked):
             row += [f"{x:.3f}" for x in prf(pred, gold)]

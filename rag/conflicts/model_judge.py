@@ -15,6 +15,7 @@ import json
 import math
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,8 @@ STACK_FEATURES = (
     "verdict",
     "negation",
 )
+REREAD_BAR = 0.1  # forward P(contradicts) from which the pair is also read backwards
+CACHE_SIZE = 4096  # pair readings kept between questions
 MAX_PAIRS = 16  # candidates the classifier reads per question (closest first; latency)
 AGREE_VETO = 0.6  # P(entails) either way round at or above this: the two say the same thing
 ASKED_AXIS_SCORE = 0.5  # card score of a flag on the asked axis or act (the classifier is silent)
@@ -101,6 +104,7 @@ class ModelJudge:
         self._model = model if isinstance(model, SentenceJudge) else None
         self._load = None if isinstance(model, SentenceJudge) else model
         self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self.weights = weights or StackWeights.load()
         self.max_pairs = max_pairs
 
@@ -125,10 +129,30 @@ class ModelJudge:
     def features(
         self, pairs: Sequence[tuple[str, str, dict[str, float]]]
     ) -> list[dict[str, float]]:
+        """Stacker inputs. The classifier reads each pair forwards; backwards only where the
+        first reading sees some contradiction (elsewhere the backward reading is taken to be
+        the same: it halves the cost per question), and readings are cached between questions
+        (passages recur in a session)."""
         texts = [(a, b) for a, b, _ in pairs]
-        probs = self.model.probabilities([*texts, *[(b, a) for a, b in texts]])
-        n = len(texts)
-        return [pair_features(probs[k], probs[n + k], pairs[k][2]) for k in range(n)]
+        forward = self._read(texts)
+        backward = forward.copy()
+        again = [k for k in range(len(texts)) if forward[k][CONTRADICTS] >= REREAD_BAR]
+        if again:
+            backward[again] = self._read([(texts[k][1], texts[k][0]) for k in again])
+        return [pair_features(forward[k], backward[k], pairs[k][2]) for k in range(len(texts))]
+
+    def _read(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+        with self._lock:
+            known = {p: self._cache[p] for p in pairs if p in self._cache}
+        missing = list(dict.fromkeys(p for p in pairs if p not in known))
+        if missing:
+            known.update(zip(missing, self.model.probabilities(missing), strict=True))
+            with self._lock:
+                for p in missing:
+                    self._cache[p] = known[p]
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return np.stack([known[p] for p in pairs])
 
     def verdict(
         self, values: dict[str, float], details: dict[str, str], asked: frozenset[str] = frozenset()
