@@ -61,7 +61,7 @@ def training_pairs(shared: Path, seed: int) -> tuple[list[LabelledPair], list[La
     # one evidence sentence per case (a case's evidences are revisions of one sentence), grouped
     # by page so that "siblings" are other sentences about the same subject
     with (shared / "eval/vitaminc/vitaminc_real_test.jsonl").open(encoding="utf-8") as fh:
-        pages = {}
+        pages: dict[str, str] = {}
         for line in fh:
             row = json.loads(line)
             pages.setdefault(row["case_id"], row["page"])

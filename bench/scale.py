@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bench.baseline import Peak, peak_rss
 from bench.common import (
@@ -201,7 +201,7 @@ def run(args: argparse.Namespace) -> str:
             count = {s.name: s.services.store.chunks.count() for s in sides}
 
     same = sum(a == b for a, b in zip(embedded.dense_ids, server.dense_ids, strict=True))
-    rows = [
+    rows: list[list[Any]] = [
         ["chunks stored", count["embedded"], count["server"]],
         [
             "write s (same vectors, batches of 500)",
