@@ -110,7 +110,13 @@ def _checkout_of(record: DocRecord | None, path: Path, root: Path) -> PurePath |
     parts = len(relative.parts)
     if source.parts[-parts:] != relative.parts or Path(record.source) == path.resolve():
         return None
-    return PurePath(*source.parts[:-parts])
+    theirs = PurePath(*source.parts[:-parts])
+    return theirs if len(theirs.parts) > 1 else None  # never a whole filesystem
+
+
+def _mostly_seen(root: PurePath, records: dict[str, DocRecord], seen: set[str]) -> bool:
+    under = [d for d, r in records.items() if PurePath(r.source).is_relative_to(root)]
+    return 2 * sum(d in seen for d in under) > len(under)
 
 
 _UNSAFE_NAME = re.compile(r"[\\\x00-\x1f\x7f]")
@@ -305,8 +311,11 @@ class Ingestor:
         others: Collection[PurePath] = (),
     ) -> int:
         """Delete documents of the given folders whose file is gone. A shared store's record
-        may name a colleague's copy of the folder (``others``): gone from ours, it goes too."""
+        may name a colleague's copy of the folder (``others``): gone from ours, it goes too.
+        A copy counts only when most documents under it were found here (one file of the same
+        name in another corpus does not make that corpus a copy of this folder)."""
         folders = [p for p in paths if p.is_dir()]
+        others = [o for o in others if _mostly_seen(o, records, seen)]
         gone = [
             doc_id
             for doc_id, rec in records.items()

@@ -166,3 +166,17 @@ def test_two_machines_one_chroma_server(
     assert (second.added, second.updated, second.unchanged, second.removed) == (0, 0, 6, 0)
     for services in machines:
         _assert_once(services.store, b)
+
+
+def test_a_shared_file_name_does_not_make_another_corpus_a_copy(
+    services, corpus_dir: Path, tmp_path: Path
+) -> None:
+    """Corpus B holds one file of the same name as corpus A's: ingesting B prunes none of A."""
+    services.ingestor.ingest([corpus_dir])
+    other = tmp_path / "other-corpus"
+    other.mkdir()
+    shutil.copy(sorted(corpus_dir.glob("*.txt"))[0], other)
+    (other / "memo.md").write_text(HARBOUR)
+    report = services.ingestor.ingest([other])
+    assert (report.added, report.unchanged, report.removed) == (1, 1, 0)
+    assert len(services.store.doc_records()) == 6
