@@ -159,6 +159,7 @@ def _measure(store: Any, docs: list[str], index_dir: Path, rng: random.Random) -
                 f"{same}/{len(slow_hits)}",
             ]
         )
+        log("quotes: " + " | ".join(rows[-1]))  # a run cut short still shows its sizes
     return rows
 
 
