@@ -163,7 +163,8 @@ def cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
     try:
         store = Store(connect(settings), settings.collection)
         with _as_user_errors():
-            hits = QuoteSearch(store).find(str(args.phrase), limit=args.limit)
+            search = QuoteSearch(store, settings.quote_index_dir)
+            hits = search.find(str(args.phrase), limit=args.limit)
     except StoreUnavailable as exc:
         raise UserError(str(exc)) from exc
     if args.json:

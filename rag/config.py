@@ -127,6 +127,12 @@ class Settings(BaseSettings):
         return self.data_dir / "models"
 
     @property
+    def quote_index_dir(self) -> Path:
+        """The quote lookup's index of this collection (``rag.quote_index``; kept per client
+        also for a Chroma server, and brought in step with it before each lookup)."""
+        return self.data_dir / "quotes" / self.collection
+
+    @property
     def upload_dir(self) -> Path:
         """Where the app keeps uploaded files of this collection (they are its sources)."""
         return self.data_dir / "uploads" / self.collection

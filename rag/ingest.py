@@ -1,26 +1,31 @@
 """Ingest files into the store: incremental, idempotent, and safe to interrupt.
 
-Each file's document id comes from its path and its version from a hash of its bytes, so an
-unchanged file is skipped, a changed one replaces its chunks, and a file gone from a folder that
-is ingested again leaves the index. A document's record is written after its chunks; chunks
-without a matching record are swept at the next run, so a crash or Ctrl-C anywhere leaves a store
-that the next ``rag ingest`` completes with no duplicates.
+Each file's document id comes from its place relative to the folder being ingested (so two
+colleagues ingesting the same folder from different checkouts into one shared store get one
+document, not two) and its version from a hash of its bytes, so an unchanged file is skipped, a
+changed one replaces its chunks, and a file gone from a folder that is ingested again leaves the
+index. A document stored under the old id (a hash of its absolute path) is re-ingested under the
+new one and then deleted. A document's record is written after its chunks; chunks without a
+matching record are swept at the next run, so a crash or Ctrl-C anywhere leaves a store that
+the next ``rag ingest`` completes with no duplicates.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from tqdm import tqdm
 
 from rag.chunking import ChunkLimits, split_document
 from rag.config import Settings
 from rag.embeddings import SIGNATURE_SEPARATOR, LocalEmbeddings
+from rag.quote_index import QuoteIndex
 from rag.reading import UnreadableFile, iter_corpus_files, read_file
 from rag.retrieval import sync_lexical
 from rag.store import DocRecord, Store
@@ -29,9 +34,30 @@ from rag.types import Chunk, Document, IngestReport
 Progress = Callable[[int, int, str], None]
 
 
-def doc_id_for(path: Path) -> str:
-    """Stable id of the document at ``path`` (its versions share it)."""
+def doc_id_for(path: Path, root: Path | None = None, namespace: str = "") -> str:
+    """Stable id of the document at ``path`` (its versions share it): a hash of its place
+    under ``root`` (the folder being ingested; by default the file's own folder), so the
+    same file from two machines is one document. ``namespace`` keeps apart files of the
+    same name from different kinds of source (uploads vs a corpus folder)."""
+    relative = _relative(path, path.parent if root is None else root)
+    key = f"rel:{namespace}{relative.as_posix()}"
+    return "d" + hashlib.sha1(key.encode()).hexdigest()[:15]
+
+
+def _relative(path: Path, root: Path) -> PurePath:
+    return Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
+
+
+def legacy_doc_id(path: Path) -> str:
+    """The id older versions gave ``path`` (a hash of its absolute path), to migrate from."""
     return "d" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:15]
+
+
+def corpus_root(path: Path, folders: list[Path]) -> Path:
+    """The folder ``path`` is ingested as part of: the outermost given folder holding it,
+    else its own folder (a file named on its own)."""
+    holding = [f for f in folders if path.is_relative_to(f)]
+    return min(holding, key=lambda f: len(f.parts)) if holding else path.parent
 
 
 def file_sha(path: Path) -> str:
@@ -75,6 +101,24 @@ def _is_under(source: str, folder: Path) -> bool:
     return Path(source).is_relative_to(folder.resolve())
 
 
+def _checkout_of(record: DocRecord | None, path: Path, root: Path) -> PurePath | None:
+    """Where a colleague's copy of ``root`` is, judged by a record of the same document that
+    their ingest wrote (its source is their root plus the same relative path)."""
+    if record is None:
+        return None
+    source, relative = PurePath(record.source), _relative(path, root)
+    parts = len(relative.parts)
+    if source.parts[-parts:] != relative.parts or Path(record.source) == path.resolve():
+        return None
+    theirs = PurePath(*source.parts[:-parts])
+    return theirs if len(theirs.parts) > 1 else None  # never a whole filesystem
+
+
+def _mostly_seen(root: PurePath, records: dict[str, DocRecord], seen: set[str]) -> bool:
+    under = [d for d, r in records.items() if PurePath(r.source).is_relative_to(root)]
+    return 2 * sum(d in seen for d in under) > len(under)
+
+
 _UNSAFE_NAME = re.compile(r"[\\\x00-\x1f\x7f]")
 
 
@@ -108,38 +152,62 @@ class Ingestor:
         )
 
     def ingest(
-        self, paths: Iterable[Path], progress: Progress | None = None, prune: bool = True
+        self,
+        paths: Iterable[Path],
+        progress: Progress | None = None,
+        prune: bool = True,
+        namespace: str = "",
     ) -> IngestReport:
-        """Ingest files and folders; with ``prune``, drop documents gone from those folders."""
+        """Ingest files and folders; with ``prune``, drop documents gone from those folders.
+        ``namespace`` is passed to ``doc_id_for`` (uploads have their own)."""
         paths = [Path(p) for p in paths]
         report = IngestReport()
         records = self.store.doc_records()
         plan: list[_Planned] = []
         seen: set[str] = set()
+        legacy: dict[str, str] = {}  # old absolute-path id -> the new id of the same file
+        others: set[PurePath] = set()  # colleagues' copies of the folders (see ``_prune``)
         folders = [p for p in paths if p.is_dir()]
         for path in iter_corpus_files(paths):
-            doc_id = doc_id_for(path)
+            root = corpus_root(path, folders)
+            doc_id = doc_id_for(path, root, namespace)
             seen.add(doc_id)
+            checkout = _checkout_of(records.get(doc_id), path, root) if root in folders else None
+            if checkout is not None:
+                others.add(checkout)
             refused = refusal(path, folders)
             if refused:
                 report.failed.append({"path": str(path), "reason": refused})
                 continue
-            planned = self._plan(path, doc_id, records.get(doc_id), report)
+            old = legacy_doc_id(path)
+            if old != doc_id and old in records:
+                legacy[old] = doc_id
+            planned = self._plan(path, doc_id, records.get(doc_id), report, records.get(old))
             if planned:
                 plan.append(planned)
         self._write(plan, report, progress)
+        self._retire(legacy, records)
         if prune:
-            report.removed = self._prune(paths, records, seen)
+            report.removed = self._prune(paths, records, seen, others)
         self._sweep()
         # A run killed between a record's write and its notice left readers a stale token;
         # the rerun (which finds that record unchanged) must still wake them.
         self.store.records_changed()
-        sync_lexical(self.store, self.settings.bm25_dir, self.store.doc_records())
+        records = self.store.doc_records()
+        sync_lexical(self.store, self.settings.bm25_dir, records)
+        QuoteIndex(self.settings.quote_index_dir).sync(self.store, records)
         return report
 
     def _plan(
-        self, path: Path, doc_id: str, record: DocRecord | None, report: IngestReport
+        self,
+        path: Path,
+        doc_id: str,
+        record: DocRecord | None,
+        report: IngestReport,
+        legacy: DocRecord | None = None,
     ) -> _Planned | None:
+        """What to write for ``path``, or None when it is unchanged or unreadable; a document
+        stored under its ``legacy`` id passes on an edit made in the UI."""
         try:
             sha = file_sha(path)
             if record and record.file_sha == sha and record.chunker == self.signature:
@@ -153,12 +221,13 @@ class Ingestor:
             reason = f"could not read: {type(exc).__name__}: {exc}"
             report.failed.append({"path": str(path), "reason": reason})
             return None
-        meta = record.meta if record and record.edited else loaded.meta  # an edit in the UI wins
+        earlier = record or legacy
+        meta = earlier.meta if earlier and earlier.edited else loaded.meta  # a UI edit wins
         doc = Document(doc_id, str(path.resolve()), loaded.text, meta, sha)
         chunks = split_document(
             doc, self.embeddings.count_tokens, self.embeddings.token_char_ends, self.limits
         )
-        return _Planned(doc, chunks, record is None, bool(record and record.file_sha == sha))
+        return _Planned(doc, chunks, earlier is None, bool(record and record.file_sha == sha))
 
     def _write(self, plan: list[_Planned], report: IngestReport, progress: Progress | None) -> None:
         """Embed and store chunks in batches across documents; a document's record is written
@@ -225,12 +294,36 @@ class Ingestor:
             else:
                 report.updated += 1
 
-    def _prune(self, paths: list[Path], records: dict[str, DocRecord], seen: set[str]) -> int:
+    def _retire(self, legacy: dict[str, str], records: dict[str, DocRecord]) -> None:
+        """Delete documents stored under their old id once the new id's record is written
+        (a crash in between leaves the old one, retired by the next run: no duplicates)."""
+        written = self.store.doc_records_of(sorted(set(legacy.values())))
+        for old, new in legacy.items():
+            if new in written:
+                self.store.delete_document(old)
+                records.pop(old, None)
+
+    def _prune(
+        self,
+        paths: list[Path],
+        records: dict[str, DocRecord],
+        seen: set[str],
+        others: Collection[PurePath] = (),
+    ) -> int:
+        """Delete documents of the given folders whose file is gone. A shared store's record
+        may name a colleague's copy of the folder (``others``): gone from ours, it goes too.
+        A copy counts only when most documents under it were found here (one file of the same
+        name in another corpus does not make that corpus a copy of this folder)."""
         folders = [p for p in paths if p.is_dir()]
+        others = [o for o in others if _mostly_seen(o, records, seen)]
         gone = [
             doc_id
             for doc_id, rec in records.items()
-            if doc_id not in seen and any(_is_under(rec.source, f) for f in folders)
+            if doc_id not in seen
+            and (
+                any(_is_under(rec.source, f) for f in folders)
+                or any(PurePath(rec.source).is_relative_to(o) for o in others)
+            )
         ]
         for doc_id in gone:
             self.store.delete_document(doc_id)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.ingest import Progress
+from rag.quote_index import QuoteIndex
 from rag.reading import SUPPORTED_SUFFIXES
 from rag.retrieval import sync_lexical
 from rag.scope import date_period
@@ -38,6 +39,7 @@ RELIABILITY_LABELS = (
 MAX_FIELD = 500
 MAX_NAME = 120
 MB = 1024 * 1024
+UPLOADS = "uploads/"  # id namespace: an upload never takes over a corpus file's document
 _UNSAFE_CHARS = re.compile(r"[^\w .,()+=@&'-]", re.UNICODE)
 
 
@@ -204,6 +206,7 @@ class Library:
         if source.is_relative_to(self.upload_dir.resolve()):
             source.unlink(missing_ok=True)
         self._refresh_lexical()
+        QuoteIndex(self.settings.quote_index_dir).sync(self.store, self.store.doc_records())
 
     def upload(
         self, files: Sequence[tuple[str, Path]], progress: Progress | None = None
@@ -266,7 +269,9 @@ class Library:
         report: IngestReport,
         progress: Progress | None,
     ) -> None:
-        done = self.services.ingestor.ingest(list(saved), progress=progress, prune=False)
+        done = self.services.ingestor.ingest(
+            list(saved), progress=progress, prune=False, namespace=UPLOADS
+        )
         for key in ("added", "updated", "unchanged", "removed", "chunks"):
             setattr(report, key, getattr(report, key) + getattr(done, key))
         for failure in done.failed:

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz
 
+from rag.quote_index import QuoteIndex
 from rag.retrieval import EmptyIndex
 from rag.scope import EmptyScope, Scope
 from rag.sentences import sentence_spans
-from rag.store import Store
+from rag.store import DocRecord, Store
 from rag.types import PARAGRAPH_SEPARATOR, Document, paragraph_at, paragraph_starts
 
 # Characters that are "the same" for a quote: typographic variants folded to ASCII.
@@ -162,8 +164,11 @@ def _widen(hay: str, start: int, end: int) -> tuple[int, int]:
 class QuoteSearch:
     """Every passage of the library that quotes a phrase, best first."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, index_dir: Path | None = None) -> None:
+        """``index_dir`` holds the collection's quote index (see ``rag.quote_index``);
+        without one every stored text is scanned."""
         self.store = store
+        self.index = QuoteIndex(index_dir) if index_dir is not None else None
 
     def find(self, phrase: str, limit: int = 20, scope: Scope | None = None) -> list[QuoteHit]:
         """Hits for ``phrase`` (exact ones first), at most ``limit``; ``scope`` narrows the
@@ -180,10 +185,22 @@ class QuoteSearch:
             if not records:
                 raise EmptyScope(f"no document in this collection matches {scope.describe()}")
         hits: list[QuoteHit] = []
-        for doc in self.store.documents(sorted(records)):
+        for doc in self.store.documents(self._candidates(needle, records)):
             hits.extend(self._in_document(doc, needle))
         hits.sort(key=lambda h: (not h.exact, -h.score, h.title.casefold(), h.doc_id, h.start))
         return self._with_chunks(hits[:limit]) if hits else []
+
+    def _candidates(self, needle: str, records: dict[str, DocRecord]) -> list[str]:
+        """The documents worth scoring: those the index says contain the phrase, plus (for
+        a fuzzy lookup) those sharing the most of its trigrams; all of them without an index
+        or for a phrase too short for trigrams."""
+        if self.index is None or len(needle) < 3:
+            return sorted(records)
+        self.index.sync(self.store)
+        found = self.index.containing(needle)
+        if len(needle) >= MIN_FUZZY_CHARS:
+            found |= self.index.resembling(needle, FUZZY_CUTOFF)
+        return sorted(found & records.keys())
 
     def _in_document(self, doc: Document, needle: str) -> list[QuoteHit]:
         hay, origin = normalise(doc.text)

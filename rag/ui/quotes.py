@@ -55,11 +55,12 @@ class QuotesTab:
         if not phrase:
             return quote_hits_html("", [])
         try:
-            store = self.ctx.services_for(session.collection).store
+            services = self.ctx.services_for(session.collection)
         except StoreUnavailable as exc:
             return message_html(str(exc))
+        search = QuoteSearch(services.store, services.settings.quote_index_dir)
         try:
-            hits = QuoteSearch(store).find(phrase, limit=HIT_LIMIT)
+            hits = search.find(phrase, limit=HIT_LIMIT)
         except (EmptyIndex, EmptyScope, ValueError) as exc:
             return message_html(error_text(exc) if isinstance(exc, EmptyIndex) else str(exc))
         return quote_hits_html(phrase, hits)
