@@ -59,6 +59,9 @@ class LibraryEntry:
     added_at: str
     source: str
     edited: bool = False
+    parent: str | None = None  # an attachment's email (doc id) and its subject
+    parent_title: str | None = None
+    attachments: str | None = None  # an email's attachments, "; "-joined names
 
     @classmethod
     def of(cls, record: DocRecord) -> LibraryEntry:
@@ -74,6 +77,9 @@ class LibraryEntry:
             added_at=record.added_at,
             source=record.source,
             edited=record.edited,
+            parent=m.parent,
+            parent_title=m.parent_title,
+            attachments=m.attachments,
         )
 
     @property

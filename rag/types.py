@@ -20,6 +20,11 @@ class DocMeta:
     date: str | None = None
     url: str | None = None
     reliability: str | None = None
+    sender: str | None = None  # an email's From
+    recipients: str | None = None  # an email's To
+    parent: str | None = None  # an attachment's email (its doc id) ...
+    parent_title: str | None = None  # ... and that email's subject, for attribution lines
+    attachments: str | None = None  # an email's attachments, names joined by "; "
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -119,6 +124,13 @@ def paragraph_at(starts: list[int], offset: int) -> int:
     return max(1, bisect.bisect_right(starts, offset))
 
 
+def _links(meta: DocMeta) -> dict[str, str]:
+    """An attachment's email, for JSON: only present when there is one (other keys unchanged)."""
+    if not meta.parent:
+        return {}
+    return {"parent": meta.parent, "attachment_of": meta.parent_title or ""}
+
+
 @dataclass(frozen=True)
 class Citation:
     """A numbered pointer from the answer to one verbatim span of a stored document."""
@@ -147,6 +159,7 @@ class Citation:
             "end": self.end,
             "quote": self.quote,
             "support": round(self.support, 4),
+            **_links(self.meta),
         }
 
 

@@ -38,11 +38,21 @@ def reliability_label(reliability: str | None) -> str:
 
 
 def attribution(
-    title: str, outlet: str | None, date: str | None, paragraph: int, reliability: str | None
+    title: str,
+    outlet: str | None,
+    date: str | None,
+    paragraph: int,
+    reliability: str | None,
+    parent_title: str | None = None,
 ) -> str:
-    """Title — outlet, date · ¶n · reliability: how every quoted span names its source."""
+    """Title — outlet, date · ¶n · reliability: how every quoted span names its source.
+
+    An email's attachment also names its email ("attachment of: <subject>").
+    """
     where = ", ".join(one_line(x) for x in (outlet, date) if x)
     parts = [f'<span class="src-title">{one_line(title)}</span>']
+    if parent_title:
+        parts.append(f' <span class="src-parent">(attachment of: {one_line(parent_title)})</span>')
     if where:
         parts.append(f" — {where}")
     parts.append(f" · ¶{paragraph}")

@@ -55,6 +55,15 @@ def _url_cell(url: str | None) -> str:
     )
 
 
+def _link_note(e: LibraryEntry) -> str:
+    """Under a title: which email an attachment came with, or what an email carried."""
+    if e.parent_title:
+        return f'<div class="doc-link">attachment of: {one_line(e.parent_title)}</div>'
+    if e.attachments:
+        return f'<div class="doc-link">attachments: {one_line(e.attachments)}</div>'
+    return ""
+
+
 def library_html(entries: Sequence[LibraryEntry], selected: str | None = None) -> str:
     """The collection's documents as a table; a click on a row selects it for editing."""
     if not entries:
@@ -81,7 +90,7 @@ def library_html(entries: Sequence[LibraryEntry], selected: str | None = None) -
         )
         rows.append(
             f'<tr data-doc="{escape(e.doc_id, quote=True)}"{cls} title="Select to edit or delete">'
-            f'<td class="col-title">{_cell(e.title)}{edited}</td>'
+            f'<td class="col-title">{_cell(e.title)}{edited}{_link_note(e)}</td>'
             f'<td class="col-outlet">{_cell(e.outlet)}</td>'
             f'<td class="col-date">{_cell(e.date)}</td>'
             f'<td class="col-reliability">{_cell(e.reliability, "unlabelled")}</td>'
