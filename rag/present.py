@@ -19,6 +19,8 @@ def source_line(c: Citation) -> str:
     if c.meta.parent_title:
         parts.append(f"attachment of: {c.meta.parent_title}")
     parts += [x for x in (c.meta.outlet, c.meta.date) if x]
+    if c.page is not None:
+        parts.append(f"p. {c.page}")
     parts.append(f"para. {c.paragraph}")
     if c.meta.url:
         parts.append(c.meta.url)

@@ -43,7 +43,15 @@ __all__ = [  # the client-opening names stay importable from here, where callers
 DOCS_SUFFIX = "-docs"
 _PAGE = 2000
 _EDITABLE_KEYS = ("title", "outlet", "date", "url", "reliability")
-_META_KEYS = (*_EDITABLE_KEYS, "sender", "recipients", "parent", "parent_title", "attachments")
+_META_KEYS = (
+    *_EDITABLE_KEYS,
+    "sender",
+    "recipients",
+    "parent",
+    "parent_title",
+    "attachments",
+    "pages",
+)
 _EDITED = "meta_edited"
 _DOC_PAGE = 100
 _RECORDS_VERSION = "records_version"  # metadata of the docs collection, new on every write
@@ -97,6 +105,7 @@ def _record(doc_id: str, md: dict[str, Any]) -> DocRecord:
             parent=values["parent"],
             parent_title=values["parent_title"],
             attachments=values["attachments"],
+            pages=values["pages"],
         ),
         file_sha=str(md.get("file_sha", "")),
         chunker=str(md.get("chunker", "")),

@@ -114,6 +114,26 @@ def read_file(
     return load_bytes(data, path, read_sidecar(path), max_unpacked, max_ratio)
 
 
+def _page_starts(extracted: Extracted, kept: list[str]) -> str | None:
+    """Where each page starts in the stored text, as ``DocMeta.pages`` ("page:offset,...").
+
+    Cleaning only drops paragraphs, so the kept ones are matched to the raw ones in order.
+    """
+    if extracted.pages is None:
+        return None
+    raw = iter(zip(extracted.paragraphs, extracted.pages, strict=True))
+    marks: list[str] = []
+    offset, last = 0, None
+    for paragraph in kept:
+        inside = next(pages for text, pages in raw if text == paragraph)
+        for at, page in inside:
+            if page != last:
+                marks.append(f"{page}:{offset + at}")
+                last = page
+        offset += len(paragraph) + len(PARAGRAPH_SEPARATOR)
+    return ",".join(marks)
+
+
 def load_bytes(
     data: bytes,
     path: Path,
@@ -132,6 +152,7 @@ def load_bytes(
     if not paragraphs:
         raise UnreadableFile("no text left after cleaning")
     fields = extracted.meta | overrides
+    pages = _page_starts(extracted, paragraphs)
     meta = DocMeta(
         title=fields.get("title") or _fallback_title(paragraphs, path),
         outlet=fields.get("outlet") or fields.get("sender") or guess_outlet(extracted.paragraphs),
@@ -140,6 +161,7 @@ def load_bytes(
         reliability=fields.get("reliability"),
         sender=fields.get("sender"),
         recipients=fields.get("recipients"),
+        pages=pages,
     )
     return LoadedFile(PARAGRAPH_SEPARATOR.join(paragraphs), meta)
 

@@ -44,6 +44,7 @@ def attribution(
     paragraph: int,
     reliability: str | None,
     parent_title: str | None = None,
+    page: int | None = None,
 ) -> str:
     """Title — outlet, date · ¶n · reliability: how every quoted span names its source.
 
@@ -55,6 +56,8 @@ def attribution(
         parts.append(f' <span class="src-parent">(attachment of: {one_line(parent_title)})</span>')
     if where:
         parts.append(f" — {where}")
+    if page is not None:
+        parts.append(f" · p. {page}")
     parts.append(f" · ¶{paragraph}")
     parts.append(f" · {reliability_label(reliability)}")
     return "".join(parts)
