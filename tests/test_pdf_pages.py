@@ -15,6 +15,7 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
 
 from rag.present import footnoted_markdown
 from rag.reading import read_file
+from rag.ui.views import document_html
 
 from .helpers import assert_consistent, run_rag
 
@@ -68,6 +69,14 @@ def test_page_three_is_cited_as_page_three(services, tmp_path: Path) -> None:
     assert first.to_dict()["page"] == 3
     paragraph = first.paragraph
     assert f"p. 3, para. {paragraph}" in footnoted_markdown(answer)
+
+    doc = services.store.get_document(first.doc_id)
+    m = doc.meta
+    view = document_html(
+        doc.doc_id, doc.text, m.title, span=(first.start, first.end), page_of=m.page_of
+    )
+    assert "highlighted passage on p. 3" in view
+    assert [f'id="page-{n}"' in view for n in (1, 2, 3)] == [True, True, True]
 
     hit = services.retriever.search(QUESTION, k=1)[0]
     assert (hit.page, hit.to_dict()["page"]) == (3, 3)
