@@ -11,7 +11,7 @@ import zipfile
 from email.message import EmailMessage
 from pathlib import Path
 
-from rag.library import LibraryEntry
+from rag.library import Library, LibraryEntry
 from rag.present import source_line
 from rag.types import Citation
 from rag.ui.markup import attribution
@@ -88,6 +88,10 @@ def test_eml_with_attachment_gives_two_linked_documents(services, tmp_path: Path
     again = services.ingestor.ingest([folder])  # unchanged: both kept, nothing pruned
     assert (again.added, again.unchanged, again.removed) == (0, 2, 0)
     assert len(services.store.doc_records()) == 2
+
+    Library(services).delete(mail.doc_id)  # the attachment came from the email's file
+    assert services.store.doc_records() == {}
+    assert services.store.chunks.count() == 0
 
 
 def test_malformed_headers_still_read(services, tmp_path: Path) -> None:
