@@ -205,11 +205,13 @@ class Ingestor:
                 continue
             child_id = attachment_id(path, n, att.name)
             kept.add(child_id)
-            link = {"parent": doc_id, "parent_title": email.doc.meta.title}
-            if not att.loaded.meta.date:  # an undated attachment is dated by its email
-                link["date"] = email.doc.meta.date or ""
-            meta = dataclasses.replace(att.loaded.meta, **link)
-            loaded = LoadedFile(att.loaded.text, dataclasses.replace(meta, date=meta.date or None))
+            meta = dataclasses.replace(
+                att.loaded.meta,
+                parent=doc_id,
+                parent_title=email.doc.meta.title,
+                date=att.loaded.meta.date or email.doc.meta.date,  # undated: the email's date
+            )
+            loaded = LoadedFile(att.loaded.text, meta)
             source = f"{path.resolve()}#{att.name}"
             plan.append(self._planned(child_id, source, loaded, att.sha, records.get(child_id)))
         for old_id, rec in records.items():  # attachments the new version no longer has
