@@ -12,6 +12,7 @@ the next ``rag ingest`` completes with no duplicates.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -26,7 +27,9 @@ from rag.chunking import ChunkLimits, split_document
 from rag.config import Settings
 from rag.embeddings import SIGNATURE_SEPARATOR, LocalEmbeddings
 from rag.quote_index import QuoteIndex
-from rag.reading import UnreadableFile, iter_corpus_files, read_file
+from rag.reading import LoadedFile, UnreadableFile, iter_corpus_files, read_file
+from rag.reading.files import EMAIL_SUFFIXES
+from rag.reading.mail import read_email
 from rag.retrieval import sync_lexical
 from rag.store import DocRecord, Store
 from rag.types import Chunk, Document, IngestReport
@@ -58,6 +61,19 @@ def corpus_root(path: Path, folders: list[Path]) -> Path:
     else its own folder (a file named on its own)."""
     holding = [f for f in folders if path.is_relative_to(f)]
     return min(holding, key=lambda f: len(f.parts)) if holding else path.parent
+
+
+def attachment_id(path: Path, index: int, name: str) -> str:
+    """Stable id of an email's ``index``-th attachment (same shape as ``doc_id_for``)."""
+    key = f"{path.resolve()}#{index}:{name}"
+    return "d" + hashlib.sha1(key.encode()).hexdigest()[:15]
+
+
+def _reason(exc: Exception) -> str:
+    """The one-line reason a file is skipped: ours as written, a library's with its type."""
+    if isinstance(exc, UnreadableFile):
+        return str(exc)
+    return f"could not read: {type(exc).__name__}: {exc}"
 
 
 def file_sha(path: Path) -> str:
@@ -182,6 +198,10 @@ class Ingestor:
             old = legacy_doc_id(path)
             if old != doc_id and old in records:
                 legacy[old] = doc_id
+            seen.update(i for i, r in records.items() if r.meta.parent == doc_id)
+            if path.suffix.lower() in EMAIL_SUFFIXES:
+                plan.extend(self._plan_email(path, doc_id, records, report))
+                continue
             planned = self._plan(path, doc_id, records.get(doc_id), report, records.get(old))
             if planned:
                 plan.append(planned)
@@ -214,20 +234,65 @@ class Ingestor:
                 report.unchanged += 1
                 return None
             loaded = read_file(path)
-        except UnreadableFile as exc:
-            report.failed.append({"path": str(path), "reason": str(exc)})
-            return None
         except Exception as exc:  # a library choking on a hostile file must not stop the run
-            reason = f"could not read: {type(exc).__name__}: {exc}"
-            report.failed.append({"path": str(path), "reason": reason})
+            report.failed.append({"path": str(path), "reason": _reason(exc)})
             return None
+        return self._planned(doc_id, str(path.resolve()), loaded, sha, record, legacy)
+
+    def _planned(
+        self,
+        doc_id: str,
+        source: str,
+        loaded: LoadedFile,
+        sha: str,
+        record: DocRecord | None,
+        legacy: DocRecord | None = None,
+    ) -> _Planned:
         earlier = record or legacy
-        meta = earlier.meta if earlier and earlier.edited else loaded.meta  # a UI edit wins
-        doc = Document(doc_id, str(path.resolve()), loaded.text, meta, sha)
+        meta = earlier.meta if earlier and earlier.edited else loaded.meta  # an edit in the UI wins
+        doc = Document(doc_id, source, loaded.text, meta, sha)
         chunks = split_document(
             doc, self.embeddings.count_tokens, self.embeddings.token_char_ends, self.limits
         )
         return _Planned(doc, chunks, earlier is None, bool(record and record.file_sha == sha))
+
+    def _plan_email(
+        self, path: Path, doc_id: str, records: dict[str, DocRecord], report: IngestReport
+    ) -> list[_Planned]:
+        """The email and each readable attachment, linked both ways; a skipped attachment is
+        reported as ``<email> > <name>`` with its reason and costs nothing else."""
+        record = records.get(doc_id)
+        try:
+            sha = file_sha(path)
+            if record and record.file_sha == sha and record.chunker == self.signature:
+                report.unchanged += 1 + sum(r.meta.parent == doc_id for r in records.values())
+                return []
+            mail = read_email(path)
+        except Exception as exc:  # a library choking on a hostile file must not stop the run
+            report.failed.append({"path": str(path), "reason": _reason(exc)})
+            return []
+        email = self._planned(doc_id, str(path.resolve()), mail.email, sha, record)
+        plan, kept = [email], set()
+        for n, att in enumerate(mail.attachments):
+            where = f"{path} > {att.name}"
+            if att.loaded is None:
+                report.failed.append({"path": where, "reason": att.reason or "not read"})
+                continue
+            child_id = attachment_id(path, n, att.name)
+            kept.add(child_id)
+            meta = dataclasses.replace(
+                att.loaded.meta,
+                parent=doc_id,
+                parent_title=email.doc.meta.title,
+                date=att.loaded.meta.date or email.doc.meta.date,  # undated: the email's date
+            )
+            loaded = LoadedFile(att.loaded.text, meta)
+            source = f"{path.resolve()}#{att.name}"
+            plan.append(self._planned(child_id, source, loaded, att.sha, records.get(child_id)))
+        for old_id, rec in records.items():  # attachments the new version no longer has
+            if rec.meta.parent == doc_id and old_id not in kept:
+                self.store.delete_document(old_id)
+        return plan
 
     def _write(self, plan: list[_Planned], report: IngestReport, progress: Progress | None) -> None:
         """Embed and store chunks in batches across documents; a document's record is written

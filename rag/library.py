@@ -61,6 +61,9 @@ class LibraryEntry:
     added_at: str
     source: str
     edited: bool = False
+    parent: str | None = None  # an attachment's email (doc id) and its subject
+    parent_title: str | None = None
+    attachments: str | None = None  # an email's attachments, "; "-joined names
 
     @classmethod
     def of(cls, record: DocRecord) -> LibraryEntry:
@@ -76,6 +79,9 @@ class LibraryEntry:
             added_at=record.added_at,
             source=record.source,
             edited=record.edited,
+            parent=m.parent,
+            parent_title=m.parent_title,
+            attachments=m.attachments,
         )
 
     @property
@@ -196,11 +202,16 @@ class Library:
         """Remove one document's chunks and record; an uploaded copy goes with it.
 
         Files elsewhere (a corpus folder) are not touched, so ``rag ingest`` of that folder
-        brings the document back. Raises ``KeyError`` for an unknown document.
+        brings the document back. An email's attachments came from the same file, so they go
+        with it. Raises ``KeyError`` for an unknown document.
         """
-        record = self.store.doc_records_of([doc_id]).get(doc_id)
+        records = self.store.doc_records()
+        record = records.get(doc_id)
         if record is None:
             raise KeyError(doc_id)
+        for child_id, child in records.items():
+            if child.meta.parent == doc_id:
+                self.store.delete_document(child_id)
         self.store.delete_document(doc_id)
         source = Path(record.source)
         if source.is_relative_to(self.upload_dir.resolve()):

@@ -16,7 +16,11 @@ def source_line(c: Citation) -> str:
     """Title, outlet, date, url, paragraph: the attribution a reader needs."""
     label = f" ({c.meta.reliability})" if c.meta.reliability else ""
     parts = [f"*{c.meta.title}*{label}"]
+    if c.meta.parent_title:
+        parts.append(f"attachment of: {c.meta.parent_title}")
     parts += [x for x in (c.meta.outlet, c.meta.date) if x]
+    if c.page is not None:
+        parts.append(f"p. {c.page}")
     parts.append(f"para. {c.paragraph}")
     if c.meta.url:
         parts.append(c.meta.url)

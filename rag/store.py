@@ -42,7 +42,16 @@ __all__ = [  # the client-opening names stay importable from here, where callers
 
 DOCS_SUFFIX = "-docs"
 _PAGE = 2000
-_META_KEYS = ("title", "outlet", "date", "url", "reliability")
+_EDITABLE_KEYS = ("title", "outlet", "date", "url", "reliability")
+_META_KEYS = (
+    *_EDITABLE_KEYS,
+    "sender",
+    "recipients",
+    "parent",
+    "parent_title",
+    "attachments",
+    "pages",
+)
 _EDITED = "meta_edited"
 _DOC_PAGE = 100
 _RECORDS_VERSION = "records_version"  # metadata of the docs collection, new on every write
@@ -91,6 +100,12 @@ def _record(doc_id: str, md: dict[str, Any]) -> DocRecord:
             date=values["date"],
             url=values["url"],
             reliability=values["reliability"],
+            sender=values["sender"],
+            recipients=values["recipients"],
+            parent=values["parent"],
+            parent_title=values["parent_title"],
+            attachments=values["attachments"],
+            pages=values["pages"],
         ),
         file_sha=str(md.get("file_sha", "")),
         chunker=str(md.get("chunker", "")),
@@ -230,7 +245,8 @@ class Store:
         """
         if not self.docs.get(ids=[doc_id], include=[])["ids"]:
             raise KeyError(doc_id)
-        md: dict[str, Any] = {k: v or None for k, v in meta.to_dict().items()}
+        fields = meta.to_dict()  # an email's links are not the journalist's to edit: kept
+        md: dict[str, Any] = {k: fields[k] or None for k in _EDITABLE_KEYS}
         md.update({_EDITED: True, "meta_edited_at": _now()})
         self.docs.update(ids=[doc_id], metadatas=[md])  # None removes a field
         self.records_changed()

@@ -20,9 +20,33 @@ class DocMeta:
     date: str | None = None
     url: str | None = None
     reliability: str | None = None
+    sender: str | None = None  # an email's From
+    recipients: str | None = None  # an email's To
+    parent: str | None = None  # an attachment's email (its doc id) ...
+    parent_title: str | None = None  # ... and that email's subject, for attribution lines
+    attachments: str | None = None  # an email's attachments, names joined by "; "
+    pages: str | None = None  # a PDF's page starts in the text: "1:0,2:1834,..."
+
+    def page_of(self, offset: int) -> int | None:
+        """The PDF page that ``offset`` of the text is on (None for other formats)."""
+        if not self.pages:
+            return None
+        page = None
+        for mark in self.pages.split(","):
+            number, _, start = mark.partition(":")
+            if int(start) > offset:
+                break
+            page = int(number)
+        return page
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The five fields every document has, plus the email/PDF ones only when set (so the
+        JSON of other documents is unchanged)."""
+        fields = asdict(self)
+        return {k: v for k, v in fields.items() if k in _ALWAYS or v is not None}
+
+
+_ALWAYS = ("title", "outlet", "date", "url", "reliability")
 
 
 @dataclass(frozen=True)
@@ -71,6 +95,11 @@ class Passage:
     def doc_id(self) -> str:
         return self.chunk.doc_id
 
+    @property
+    def page(self) -> int | None:
+        """The PDF page the chunk starts on."""
+        return self.meta.page_of(self.chunk.start)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "doc_id": self.chunk.doc_id,
@@ -83,6 +112,7 @@ class Passage:
             "end": self.chunk.end,
             "text": self.chunk.text,
             "score": round(self.score, 6),
+            **_page(self.page),
         }
 
 
@@ -119,6 +149,18 @@ def paragraph_at(starts: list[int], offset: int) -> int:
     return max(1, bisect.bisect_right(starts, offset))
 
 
+def _page(page: int | None) -> dict[str, int]:
+    """A PDF's page, for JSON: only present for PDFs (other documents' keys unchanged)."""
+    return {} if page is None else {"page": page}
+
+
+def _links(meta: DocMeta) -> dict[str, str]:
+    """An attachment's email, for JSON: only present when there is one (other keys unchanged)."""
+    if not meta.parent:
+        return {}
+    return {"parent": meta.parent, "attachment_of": meta.parent_title or ""}
+
+
 @dataclass(frozen=True)
 class Citation:
     """A numbered pointer from the answer to one verbatim span of a stored document."""
@@ -147,7 +189,14 @@ class Citation:
             "end": self.end,
             "quote": self.quote,
             "support": round(self.support, 4),
+            **_page(self.page),
+            **_links(self.meta),
         }
+
+    @property
+    def page(self) -> int | None:
+        """The PDF page the quoted span starts on (None for other formats)."""
+        return self.meta.page_of(self.start)
 
 
 @dataclass(frozen=True)

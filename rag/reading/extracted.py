@@ -28,6 +28,8 @@ class Extracted:
 
     paragraphs: list[str]
     meta: dict[str, str] = field(default_factory=dict)
+    # a PDF's pages: for each paragraph, (offset in it, page) wherever a page starts in it
+    pages: list[list[tuple[int, int]]] | None = None
 
 
 def iso_date(value: object) -> str | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rag.reading.cleaning import guess_outlet, strip_furniture
 from rag.reading.docx import extract_docx
+from rag.reading.eml import extract_eml, extract_msg
 from rag.reading.extracted import MB, Extracted, UnreadableFile
 from rag.reading.html import extract_html
 from rag.reading.md import extract_md
@@ -25,9 +26,11 @@ from rag.reading.pdf import extract_pdf
 from rag.reading.txt import extract_txt
 from rag.types import PARAGRAPH_SEPARATOR, DocMeta
 
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
+ATTACHMENT_SUFFIXES: frozenset[str] = frozenset(
     {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
 )
+EMAIL_SUFFIXES: frozenset[str] = frozenset({".eml", ".msg"})
+SUPPORTED_SUFFIXES: frozenset[str] = ATTACHMENT_SUFFIXES | EMAIL_SUFFIXES
 DEFAULT_MAX_BYTES = 50 * MB
 DEFAULT_MAX_UNPACKED = 200 * MB
 DEFAULT_MAX_RATIO = 200.0
@@ -42,19 +45,19 @@ class LoadedFile:
     meta: DocMeta
 
 
-def _human_size(size: int) -> str:
+def human_size(size: int) -> str:
     return f"{size / MB:.1f}".removesuffix(".0")
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
+def read_bytes(path: Path, max_bytes: int) -> bytes:
     """File contents, refusing missing, oversized and empty files before parsing anything."""
     try:
         size = path.stat().st_size
         if not path.is_file():
             raise UnreadableFile("not a regular file")
         if size > max_bytes:
-            limit = _human_size(max_bytes)
-            raise UnreadableFile(f"file is {_human_size(size)} MB, over the {limit} MB limit")
+            limit = human_size(max_bytes)
+            raise UnreadableFile(f"file is {human_size(size)} MB, over the {limit} MB limit")
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableFile(f"cannot read file ({exc.strerror or exc})") from exc
@@ -74,6 +77,10 @@ def _extract(suffix: str, data: bytes, max_unpacked: int, max_ratio: float) -> E
             return extract_html(data)
         case ".pdf":
             return extract_pdf(data)
+        case ".eml":
+            return extract_eml(data)
+        case ".msg":
+            return extract_msg(data)
         case _:
             return extract_docx(data, max_unpacked, max_ratio)
 
@@ -103,18 +110,58 @@ def read_file(
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise UnreadableFile(f"unsupported file type '{path.suffix or path.name}'")
-    data = _read_bytes(path, max_bytes)
-    extracted = _extract(suffix, data, max_unpacked, max_ratio)
+    data = read_bytes(path, max_bytes)
+    return load_bytes(data, path, read_sidecar(path), max_unpacked, max_ratio)
+
+
+def _page_starts(extracted: Extracted, kept: list[str]) -> str | None:
+    """Where each page starts in the stored text, as ``DocMeta.pages`` ("page:offset,...").
+
+    Cleaning only drops paragraphs, so the kept ones are matched to the raw ones in order.
+    """
+    if extracted.pages is None:
+        return None
+    raw = iter(zip(extracted.paragraphs, extracted.pages, strict=True))
+    marks: list[str] = []
+    offset, last = 0, None
+    for paragraph in kept:
+        inside = next(pages for text, pages in raw if text == paragraph)
+        for at, page in inside:
+            if page != last:
+                marks.append(f"{page}:{offset + at}")
+                last = page
+        offset += len(paragraph) + len(PARAGRAPH_SEPARATOR)
+    return ",".join(marks)
+
+
+def load_bytes(
+    data: bytes,
+    path: Path,
+    overrides: dict[str, str],
+    max_unpacked: int = DEFAULT_MAX_UNPACKED,
+    max_ratio: float = DEFAULT_MAX_RATIO,
+    parsed: Extracted | None = None,
+) -> LoadedFile:
+    """Bytes of a file named ``path`` (on disk, or an email's attachment) -> clean text + meta.
+
+    ``overrides`` (a sidecar's fields) win over what the file states; ``parsed`` is the
+    format reader's result when the caller already has it (an email read with its attachments).
+    """
+    extracted = parsed or _extract(path.suffix.lower(), data, max_unpacked, max_ratio)
     paragraphs = strip_furniture(extracted.paragraphs)
     if not paragraphs:
         raise UnreadableFile("no text left after cleaning")
-    fields = extracted.meta | read_sidecar(path)
+    fields = extracted.meta | overrides
+    pages = _page_starts(extracted, paragraphs)
     meta = DocMeta(
         title=fields.get("title") or _fallback_title(paragraphs, path),
-        outlet=fields.get("outlet") or guess_outlet(extracted.paragraphs),
+        outlet=fields.get("outlet") or fields.get("sender") or guess_outlet(extracted.paragraphs),
         date=fields.get("date"),
         url=fields.get("url"),
         reliability=fields.get("reliability"),
+        sender=fields.get("sender"),
+        recipients=fields.get("recipients"),
+        pages=pages,
     )
     return LoadedFile(PARAGRAPH_SEPARATOR.join(paragraphs), meta)
 

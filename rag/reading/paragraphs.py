@@ -107,14 +107,22 @@ def _breaks_after(line: str, following: str, width: int) -> bool:
 
 
 def reflow_lines(raw: str) -> list[str]:
-    """Rebuild paragraphs from layout lines (PDF text), where blank lines are often missing.
+    """Paragraphs of layout lines (see ``reflow_counted``)."""
+    return [paragraph for paragraph, _ in reflow_counted(raw)]
+
+
+def reflow_counted(raw: str) -> list[tuple[str, list[int]]]:
+    """Each paragraph with the lengths of the non-blank lines it was joined from (with one
+    space), so a PDF can tell at which character of a paragraph a new page starts.
+
+    Rebuild paragraphs from layout lines (PDF text), where blank lines are often missing.
 
     A paragraph ends at a blank line, or after a line that is clearly shorter than the
     typical line and either ends a sentence (. ? ! : or a closing quote) or is very short
     and unpunctuated (a heading), when the next line starts like a new paragraph
     (capital, digit, quote, list marker).
     """
-    paragraphs: list[str] = []
+    paragraphs: list[tuple[str, list[int]]] = []
     for block in _blocks(raw):
         width = _typical_width([len(line) for line in block])
         current: list[str] = []
@@ -122,6 +130,6 @@ def reflow_lines(raw: str) -> list[str]:
             current.append(line)
             following = block[index + 1] if index + 1 < len(block) else ""
             if not following or _breaks_after(line, following, width):
-                paragraphs.append(" ".join(current))
+                paragraphs.append((" ".join(current), [len(x) for x in current]))
                 current = []
     return paragraphs

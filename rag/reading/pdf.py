@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError, PdfReadError
 
 from rag.reading.extracted import Extracted, UnreadableFile, clean_meta, iso_date
-from rag.reading.paragraphs import normalize_paragraph, reflow_lines
+from rag.reading.paragraphs import normalize_paragraph, reflow_counted
 
 _PLACEHOLDER_TITLES = frozenset(
     "untitled unknown anonymous (anonymous) unspecified (unspecified) document none title".split()
@@ -55,21 +55,44 @@ def _pdf_meta(reader: PdfReader) -> dict[str, str]:
     return clean_meta({"title": title, "date": created})
 
 
+def _page_marks(
+    counted: list[tuple[str, list[int]]], line_pages: list[int]
+) -> list[list[tuple[int, int]]]:
+    """For each paragraph, (offset in it, page) of its first line and of every page change
+    inside it (a paragraph may run on over a page break)."""
+    marks: list[list[tuple[int, int]]] = []
+    line = 0
+    for _, lengths in counted:
+        here: list[tuple[int, int]] = []
+        offset = 0
+        for length in lengths:
+            page = line_pages[min(line, len(line_pages) - 1)]
+            if not here or here[-1][1] != page:
+                here.append((offset, page))
+            offset += length + 1
+            line += 1
+        marks.append(here)
+    return marks
+
+
 def extract_pdf(data: bytes) -> Extracted:
     """Text of every page, page numbers dropped, layout lines reflowed into paragraphs."""
     reader = _open_pdf(data)
     lines: list[str] = []
+    line_pages: list[int] = []  # the page of each non-blank line, as reflowing counts them
     try:
         pages = list(reader.pages)
     except Exception as exc:  # noqa: BLE001 - pypdf raises many types on broken page trees
         raise UnreadableFile(f"not a valid PDF ({exc})") from exc
-    for page in pages:
+    for number, page in enumerate(pages, 1):
         try:
             text = page.extract_text() or ""
         except Exception:  # noqa: BLE001,S112 - one broken page must not lose the others
             continue
-        lines.extend(line for line in text.splitlines() if not _PAGE_NUMBER.match(line))
-    paragraphs = reflow_lines("\n".join(lines))
-    if not paragraphs:
+        kept = [line for line in text.splitlines() if not _PAGE_NUMBER.match(line)]
+        lines.extend(kept)
+        line_pages.extend(number for line in kept if normalize_paragraph(line))
+    counted = reflow_counted("\n".join(lines))
+    if not counted:
         raise UnreadableFile("PDF has no extractable text (scanned image?)")
-    return Extracted(paragraphs, _pdf_meta(reader))
+    return Extracted([p for p, _ in counted], _pdf_meta(reader), _page_marks(counted, line_pages))

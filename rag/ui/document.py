@@ -64,7 +64,16 @@ class DocumentTab:
             return document_placeholder("That document is no longer in the library."), None
         m = doc.meta
         html = document_html(
-            doc.doc_id, doc.text, m.title, m.outlet, m.date, m.url, m.reliability, span
+            doc.doc_id,
+            doc.text,
+            m.title,
+            m.outlet,
+            m.date,
+            m.url,
+            m.reliability,
+            span,
+            page_of=m.page_of if m.pages else None,
+            parent_title=m.parent_title,
         )
         return html, doc_id
 

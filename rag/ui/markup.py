@@ -38,13 +38,26 @@ def reliability_label(reliability: str | None) -> str:
 
 
 def attribution(
-    title: str, outlet: str | None, date: str | None, paragraph: int, reliability: str | None
+    title: str,
+    outlet: str | None,
+    date: str | None,
+    paragraph: int,
+    reliability: str | None,
+    parent_title: str | None = None,
+    page: int | None = None,
 ) -> str:
-    """Title — outlet, date · ¶n · reliability: how every quoted span names its source."""
+    """Title — outlet, date · ¶n · reliability: how every quoted span names its source.
+
+    An email's attachment also names its email ("attachment of: <subject>").
+    """
     where = ", ".join(one_line(x) for x in (outlet, date) if x)
     parts = [f'<span class="src-title">{one_line(title)}</span>']
+    if parent_title:
+        parts.append(f' <span class="src-parent">(attachment of: {one_line(parent_title)})</span>')
     if where:
         parts.append(f" — {where}")
+    if page is not None:
+        parts.append(f" · p. {page}")
     parts.append(f" · ¶{paragraph}")
     parts.append(f" · {reliability_label(reliability)}")
     return "".join(parts)

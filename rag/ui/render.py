@@ -161,7 +161,9 @@ def conflicts_html(answer: Answer, turn: int) -> str:
 
 def _attribution(c: Citation) -> str:
     m = c.meta
-    return attribution(m.title, m.outlet, m.date, c.paragraph, m.reliability)
+    return attribution(
+        m.title, m.outlet, m.date, c.paragraph, m.reliability, m.parent_title, c.page
+    )
 
 
 def highlighted_passage(c: Citation) -> str:

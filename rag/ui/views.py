@@ -8,7 +8,7 @@ that the panels' scripts (``static/open_doc.js``, ``static/library_rows.js``) ha
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from html import escape
 from typing import Any
 from urllib.parse import urlparse
@@ -55,6 +55,15 @@ def _url_cell(url: str | None) -> str:
     )
 
 
+def _link_note(e: LibraryEntry) -> str:
+    """Under a title: which email an attachment came with, or what an email carried."""
+    if e.parent_title:
+        return f'<div class="doc-link">attachment of: {one_line(e.parent_title)}</div>'
+    if e.attachments:
+        return f'<div class="doc-link">attachments: {one_line(e.attachments)}</div>'
+    return ""
+
+
 def library_html(entries: Sequence[LibraryEntry], selected: str | None = None) -> str:
     """The collection's documents as a table; a click on a row selects it for editing."""
     if not entries:
@@ -81,7 +90,7 @@ def library_html(entries: Sequence[LibraryEntry], selected: str | None = None) -
         )
         rows.append(
             f'<tr data-doc="{escape(e.doc_id, quote=True)}"{cls} title="Select to edit or delete">'
-            f'<td class="col-title">{_cell(e.title)}{edited}</td>'
+            f'<td class="col-title">{_cell(e.title)}{edited}{_link_note(e)}</td>'
             f'<td class="col-outlet">{_cell(e.outlet)}</td>'
             f'<td class="col-date">{_cell(e.date)}</td>'
             f'<td class="col-reliability">{_cell(e.reliability, "unlabelled")}</td>'
@@ -163,12 +172,23 @@ def document_html(
     url: str | None = None,
     reliability: str | None = None,
     span: tuple[int, int] | None = None,
+    page_of: Callable[[int], int | None] | None = None,
+    parent_title: str | None = None,
 ) -> str:
-    """The full cleaned text, one numbered paragraph per block, ``span`` highlighted."""
+    """The full cleaned text, one numbered paragraph per block, ``span`` highlighted.
+
+    A PDF (``page_of`` tells the page of an offset) gets a "p. N" mark where each page starts
+    and the highlighted span's page in the header; an attachment names its email.
+    """
     starts = paragraph_starts(text)
     ends = [s - 2 for s in starts[1:]] + [len(text)]
     paras = []
+    shown_page = None
     for n, (lo, hi) in enumerate(zip(starts, ends, strict=True), 1):
+        page = page_of(lo) if page_of else None
+        if page is not None and page != shown_page:
+            paras.append(f'<div class="page-mark" id="page-{page}">p. {page}</div>')
+            shown_page = page
         piece = text[lo:hi]
         inner = _marked(piece, span[0], span[1], lo, hi) if span else escape(piece)
         hit = " has-hit" if span and span[0] < hi and span[1] > lo else ""
@@ -180,13 +200,23 @@ def document_html(
     head = (
         f'<header class="doc-head"><h2>{one_line(title)}</h2>'
         f'<div class="doc-meta">{where + " · " if where else ""}'
-        f"{reliability_label(reliability)} · {len(paras)} paragraphs</div>"
+        f"{reliability_label(reliability)} · {len(starts)} paragraphs{_span_page(span, page_of)}"
+        f"{_parent_note(parent_title)}</div>"
         f"{url_link(url)}</header>"
     )
     return (
         f'<article class="document" data-doc="{escape(doc_id, quote=True)}">'
         f'{head}<div class="paras">{"".join(paras)}</div></article>'
     )
+
+
+def _span_page(span: tuple[int, int] | None, page_of: Callable[[int], int | None] | None) -> str:
+    page = page_of(span[0]) if span and page_of else None
+    return f" · highlighted passage on p. {page}" if page is not None else ""
+
+
+def _parent_note(parent_title: str | None) -> str:
+    return f" · attachment of: {one_line(parent_title)}" if parent_title else ""
 
 
 def document_placeholder(message: str = DOCUMENT_PLACEHOLDER) -> str:
