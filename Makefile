@@ -43,7 +43,7 @@ bench: install-dev
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy rag
+	$(VENV)/bin/mypy rag bench
 
 wipe:
 	rm -rf data
