@@ -87,6 +87,7 @@ def pair_features(
     values = {f: float(clue_values.get(f, 0.0)) for f in STACK_FEATURES[2:]}
     values["p_contradicts"] = float((probs_ab[CONTRADICTS] + probs_ba[CONTRADICTS]) / 2)
     values["p_entails"] = float(max(probs_ab[ENTAILS], probs_ba[ENTAILS]))
+    values["p_contradicts_max"] = float(max(probs_ab[CONTRADICTS], probs_ba[CONTRADICTS]))
     return values
 
 
@@ -166,7 +167,12 @@ class ModelJudge:
         pc = values["p_contradicts"]
         if values["p_entails"] >= AGREE_VETO:
             return Verdict("entails", p, f"reads as agreeing (P {values['p_entails']:.2f})")
-        if pc >= self.model.threshold and p >= self.weights.threshold and values.get("differ", 1.0):
+        reads = values.get("p_contradicts_max", pc)  # the stronger of the two readings
+        if (
+            reads >= self.model.threshold
+            and p >= self.weights.threshold
+            and values.get("differ", 1.0)
+        ):
             return Verdict("contradicts", p, f"contradiction (P {pc:.2f})")
         for clue in sorted(asked):
             if values.get(clue, 0.0) > 0 and clue in details:
