@@ -5,7 +5,7 @@ Why: quoting the sentences closest to the question quotes whichever side writes 
 question, and a reader takes one side for the answer. Here each side gets its best quote.
 
 Sides are told apart by rules a reader can check: the verdict words of each sentence on the
-axis the question asks about (``rag.conflict_features``: "failed", "remains lost" vs "yielded
+axis the question asks about (``rag.conflicts.clues``: "failed", "remains lost" vs "yielded
 concrete results", with negation and concession handled), or, for "A or B", which alternative
 a sentence is closer to. A judge (anything with ``judge(question, a, b) -> (label, score)``, such
 as the trained disagreement judge or ``rag.conflicts.LLMJudge``) can confirm a pair: then only
@@ -20,7 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
-from rag.conflict_features import axes_asked, leans
+from rag.conflicts.clues import axes_asked, leans
 
 CONTRADICTS = "contradicts"
 SIDE_KEEP = 0.5  # of the best sentence's relevance: weaker sentences do not speak for a side
