@@ -32,6 +32,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("retrieval", "bench.retrieval"),
     ("corpus", "bench.corpus"),
     ("answers", "bench.answers"),
+    ("shapes", "bench.answer_shapes"),
     ("citations", "bench.citations"),
     ("conflicts", "bench.conflicts"),
     ("speed", "bench.timing"),

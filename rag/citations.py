@@ -15,8 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
-from rag.answerers.base import NO_ANSWER
+from rag.answerers.base import LEADS, NAMES_LEAD, NO_ANSWER, names_line, parse_names_line
+from rag.refmarks import restore_marks, show_marks
 from rag.sentences import sentence_spans
 from rag.support import SupportMatch, SupportScorer
 from rag.types import (
@@ -39,6 +41,40 @@ class VerifiedDraft:
     sentences: list[AnswerSentence] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Checked:
+    """A draft sentence after its check, before citations are numbered."""
+
+    text: str
+    paragraph: int
+    role: Literal["claim", "names", "lead"]
+    matches: list[tuple[Passage, SupportMatch]]
+    names: list[tuple[str, int]] | None = None
+
+
+def name_sentence(
+    name: str, passage: Passage, texts: Mapping[str, str], quoted: list[tuple[str, SupportMatch]]
+) -> SupportMatch | None:
+    """The sentence of the passage that holds ``name`` verbatim: one the answer quotes if any,
+    else the first; None when the passage does not contain the name."""
+    text = texts.get(passage.doc_id, "")
+    start, end = passage.chunk.start, passage.chunk.end
+    hits = []
+    pos = text.find(name, start, end)
+    while pos != -1:
+        hits.append(pos)
+        pos = text.find(name, pos + 1, end)
+    if not hits:
+        return None
+    for doc_id, m in quoted:
+        if doc_id == passage.doc_id and any(m.start <= h and h + len(name) <= m.end for h in hits):
+            return SupportMatch(m.start, m.end, 1.0)
+    for s, e in sentence_spans(text, start, end):
+        if s <= hits[0] and hits[0] + len(name) <= e:
+            return SupportMatch(s, e, 1.0)
+    return SupportMatch(hits[0], hits[0] + len(name), 1.0)
 
 
 def parse_markers(sentence: str) -> list[int]:
@@ -76,6 +112,9 @@ def split_draft(draft: str) -> list[list[str]]:
     paragraphs: list[list[str]] = []
     for block in re.split(r"\n\s*\n", draft.strip()):
         block = " ".join(block.split())
+        if block.startswith(NAMES_LEAD):
+            paragraphs.append([block])  # names may hold full stops ("U.S. Navy"): one line
+            continue
         sentences: list[str] = []
         for s, e in sentence_spans(block):
             piece = block[s:e]
@@ -105,11 +144,21 @@ class CitationChecker:
         sentence: str, passages: Sequence[Passage], texts: Mapping[str, str]
     ) -> tuple[str, list[int]]:
         """The claim and its cited numbers. Bracketed numbers inside a verbatim quote of a
-        passage (documents have their own reference marks) are text, not citations."""
+        passage (documents have their own reference marks) are text, not citations; a mark
+        shown as "⁽⁵⁾" is the document's "[5]"."""
+
+        def verbatim(text: str) -> bool:
+            return any(
+                text in texts.get(p.doc_id, "")[p.chunk.start : p.chunk.end] for p in passages
+            )
+
+        restored = restore_marks(sentence)
+        if restored != sentence:
+            head, trailing = split_trailing_markers(restored)
+            if verbatim(head):
+                return head, trailing
         head, trailing = split_trailing_markers(sentence)
-        if _MARKER.search(head) and any(
-            head in texts.get(p.doc_id, "")[p.chunk.start : p.chunk.end] for p in passages
-        ):
+        if _MARKER.search(head) and verbatim(head):
             return head, trailing
         return strip_all_markers(sentence), parse_markers(sentence)
 
@@ -122,30 +171,97 @@ class CitationChecker:
         if not draft.strip() or is_refusal(draft):
             return VerifiedDraft(text=NO_ANSWER, grounded=False)
         notes: list[str] = []
-        numbers: dict[tuple[str, int, int], Citation] = {}
-        out_paragraphs: list[str] = []
-        sentences: list[AnswerSentence] = []
+        checked: list[_Checked] = []
         for para_index, paragraph in enumerate(split_draft(draft)):
-            rendered: list[str] = []
             for sentence in paragraph:
-                claim, cited = self._claim(sentence, passages, texts)
-                matches = self._support(claim, cited, passages, texts, notes)
-                ns: list[int] = []
-                for passage, match in matches:
-                    key = (passage.doc_id, match.start, match.end)
-                    if key not in numbers:
-                        numbers[key] = self._citation(len(numbers) + 1, passage, match, texts)
-                    if numbers[key].n not in ns:
-                        ns.append(numbers[key].n)
-                supported = bool(ns)
-                if cited and not supported:
-                    notes.append(f"Not supported by the cited passage(s): “{claim}”")
-                sentences.append(AnswerSentence(claim, tuple(ns), supported, para_index))
-                rendered.append(claim + "".join(f" [{n}]" for n in ns))
-            out_paragraphs.append(" ".join(rendered))
+                checked.append(self._check(sentence, para_index, passages, texts, notes))
+        quoted = [(p.doc_id, m) for c in checked for p, m in c.matches]
+        for c in checked:
+            if c.names is not None:
+                c.matches = self._name_spans(c, passages, texts, quoted, notes)
+        return self._numbered(checked, texts, notes)
+
+    def _check(
+        self,
+        sentence: str,
+        paragraph: int,
+        passages: Sequence[Passage],
+        texts: Mapping[str, str],
+        notes: list[str],
+    ) -> _Checked:
+        """One sentence of the draft: a lead line, a names line (resolved later) or a claim."""
+        if sentence in LEADS:
+            return _Checked(sentence, paragraph, "lead", [])
+        names = parse_names_line(sentence)
+        if names is not None:
+            return _Checked(sentence, paragraph, "names", [], names=names)
+        claim, cited = self._claim(sentence, passages, texts)
+        matches = self._support(claim, cited, passages, texts, notes)
+        if cited and not matches:
+            notes.append(f"Not supported by the cited passage(s): “{claim}”")
+        return _Checked(claim, paragraph, "claim", matches)
+
+    def _name_spans(
+        self,
+        line: _Checked,
+        passages: Sequence[Passage],
+        texts: Mapping[str, str],
+        quoted: list[tuple[str, SupportMatch]],
+        notes: list[str],
+    ) -> list[tuple[Passage, SupportMatch]]:
+        """Each name must be a verbatim span of its cited passage; it is cited to the sentence
+        holding it (the quoted one when the answer quotes it). Other names are dropped."""
+        found: list[tuple[Passage, SupportMatch]] = []
+        kept: list[tuple[str, int]] = []
+        for name, n in line.names or []:
+            span = None
+            if 1 <= n <= len(passages):
+                span = name_sentence(name, passages[n - 1], texts, quoted)
+            if span is None:
+                notes.append(f"“{name}” is not in passage [{n}]; left out of the names.")
+                continue
+            found.append((passages[n - 1], span))
+            kept.append((name, n))
+        line.names = kept
+        return found
+
+    def _numbered(
+        self, checked: list[_Checked], texts: Mapping[str, str], notes: list[str]
+    ) -> VerifiedDraft:
+        """Citations numbered 1..m in order of first use (one span, one number), and the text."""
+        numbers: dict[tuple[str, int, int], Citation] = {}
+        paragraphs: dict[int, list[str]] = {}
+        sentences: list[AnswerSentence] = []
+        for c in checked:
+            ns: list[int] = []
+            for passage, match in c.matches:
+                key = (passage.doc_id, match.start, match.end)
+                if key not in numbers:
+                    numbers[key] = self._citation(len(numbers) + 1, passage, match, texts)
+                ns.append(numbers[key].n)
+            unique = tuple(dict.fromkeys(ns))
+            if c.role == "names":
+                items = tuple((name, n) for (name, _), n in zip(c.names or [], ns, strict=True))
+                if not items:
+                    continue
+                s = AnswerSentence(
+                    names_line([(name, "") for name, _ in items]),
+                    unique,
+                    True,
+                    c.paragraph,
+                    role="names",
+                    items=items,
+                )
+                shown = names_line([(name, f" [{n}]") for name, n in items])
+            else:
+                supported = bool(unique) or c.role == "lead"
+                s = AnswerSentence(c.text, unique, supported, c.paragraph, role=c.role)
+                shown = show_marks(c.text) + "".join(f" [{n}]" for n in unique)
+            sentences.append(s)
+            paragraphs.setdefault(c.paragraph, []).append(shown)
         return VerifiedDraft(
-            text=PARAGRAPH_SEPARATOR.join(out_paragraphs),
-            grounded=any(s.supported for s in sentences),
+            text=PARAGRAPH_SEPARATOR.join(" ".join(p) for _, p in sorted(paragraphs.items())),
+            grounded=any(s.supported and s.role != "lead" for s in sentences),
             sentences=sentences,
             citations=sorted(numbers.values(), key=lambda c: c.n),
             notes=notes,

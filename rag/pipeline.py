@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from rag.answerers.base import Answerer
 from rag.citations import CitationChecker
 from rag.conflicts import ConflictDetector, attach_conflicts
+from rag.present import marks_shown
 from rag.retrieval import Retriever
 from rag.scope import Scope
 from rag.store import Store
@@ -66,8 +67,9 @@ class Pipeline:
 
     def _retrieve(self, turn: Turn) -> None:
         started = time.perf_counter()
+        k = self.answerer.passages_for(turn.standalone, self.retriever.settings.k)
         turn.passages = self.retriever.search(
-            turn.standalone, scope=turn.scope, timings=turn.timings
+            turn.standalone, k=k, scope=turn.scope, timings=turn.timings
         )  # adds the split: embedding, dense, bm25
         turn.timings["retrieve"] = time.perf_counter() - started
 
@@ -108,7 +110,7 @@ class Pipeline:
             return answer
         started = time.perf_counter()
         found = self.detector.find_conflicts(turn.standalone, turn.passages, turn.texts)
-        answer = attach_conflicts(answer, found)
+        answer = marks_shown(attach_conflicts(answer, found))
         answer.timings["conflicts"] = time.perf_counter() - started
         return answer
 

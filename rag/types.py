@@ -10,6 +10,8 @@ import bisect
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from rag.refmarks import show_marks, show_marks_in_quotes
+
 
 @dataclass(frozen=True)
 class DocMeta:
@@ -201,13 +203,27 @@ class Citation:
 
 @dataclass(frozen=True)
 class AnswerSentence:
-    """One sentence of the answer, with the citation numbers that back it (if any)."""
+    """One sentence of the answer, with the citation numbers that back it (if any).
+
+    ``role``: a verbatim quote ("claim"), the line naming the items a list question asks for
+    ("names": ``items`` pairs each name, a verbatim span, with its citation number), or one of
+    the answerer's fixed lead lines ("lead", e.g. "The sources differ…", no citation)."""
 
     text: str
     citations: tuple[int, ...]
     supported: bool
     paragraph: int = 0  # which paragraph of the answer it belongs to
     conflict: bool = False  # a "Sources disagree on ..." sentence: its [n] markers are inline
+    role: Literal["claim", "names", "lead"] = "claim"
+    items: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def display(self) -> str:
+        """The text as shown to a reader: a document's own "[5]" becomes "⁽⁵⁾" (``text`` and the
+        citation's quote stay verbatim)."""
+        if self.conflict:
+            return show_marks_in_quotes(self.text)
+        return show_marks(self.text) if self.role == "claim" else self.text
 
 
 ConflictKind = Literal["factual", "assessment", "temporal"]

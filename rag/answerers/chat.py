@@ -59,6 +59,9 @@ class ChatAnswerer:
         system, user = prompt.render(**values)
         return [SystemMessage(system), HumanMessage(user)]
 
+    def passages_for(self, question: str, k: int) -> int:
+        return k
+
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
         messages = self._messages(
             self.prompt,

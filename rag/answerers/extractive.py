@@ -1,9 +1,15 @@
-"""The default answerer: quotes the most relevant sentences verbatim, no LLM, offline, fast.
+"""The default answerer: quotes the sentences that answer the question verbatim, no LLM, offline.
 
 Why: a journalist can trust a quote more than a paraphrase, and it runs on any laptop. It
 answers each question on its own (no follow-up rewriting). When no sentence is relevant enough
 it says the documents do not answer, instead of quoting noise; the threshold is fitted on the
 MultiHop-RAG null vs answerable queries (``bench/answers.py``).
+
+The quotes follow the question's shape (``rag.answerers.question``): a list or which-question
+opens with the names the sources give, each a verbatim span with its citation
+(``rag.answerers.lists``); a two-sided question gets the strongest quote for each side, from
+different sources (``rag.answerers.sides``); a compound question gets quotes for each part, in
+the order asked. ``shapes=False`` keeps the plain "most relevant sentences" answer.
 """
 
 from __future__ import annotations
@@ -14,8 +20,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answerers.base import NO_ANSWER
+from rag.answerers.base import NO_ANSWER, SIDES_LEAD, names_line
+from rag.answerers.lists import Item, gather_items
+from rag.answerers.question import QuestionShape, read_question
+from rag.answerers.sides import Candidate, PairJudge, pick_options, pick_sides
 from rag.embeddings import LocalEmbeddings
+from rag.lexical import tokenize
+from rag.refmarks import show_marks
 from rag.sentences import sentence_spans
 from rag.support import coverage
 from rag.types import Passage
@@ -26,6 +37,16 @@ SIMILARITY_WEIGHT = 0.7
 KEEP_WITHIN = 0.8  # of the best sentence's relevance
 REDUNDANT = 0.9  # cosine between two picks above which the second adds nothing
 MIN_WORDS = 6
+NAMES_WITHIN = 0.5  # sentences this close to the best one are searched for names
+LIST_WITHIN = 0.45  # ... for a list question (the items sit in sentences that enumerate)
+MAX_NAMES = 8  # a list question
+MAX_ENTITY_NAMES = 3  # a who- or which-question asking for one
+MAX_UNSURE = 12  # names not given as examples of the subject, checked by meaning
+CUED_AFFINITY = 0.35  # cosine(name, subject) for a name given as an example of "groups"
+NAME_AFFINITY = 0.5  # ... for a name not given as an example
+MAX_QUOTES = 8
+PER_PART = 2  # quotes for each part of a compound or long question, at most
+WIDER = 4  # more passages for a list, two-sided or compound question (sources spread further)
 _ENDS_LIKE_SENTENCE = re.compile(r"""[.!?]["'”’)\]]*$""")
 
 
@@ -58,6 +79,31 @@ def candidate_sentences(passages: Sequence[Passage]) -> list[Pick]:
     return out
 
 
+def quote_paragraphs(picks: Sequence[Pick]) -> list[str]:
+    """Quotes with their markers, one paragraph per run of the same passage; a document's own
+    reference marks are shown as "⁽⁵⁾" so they cannot pass for our [n]."""
+    paragraphs: list[str] = []
+    current = -1
+    for pick in picks:
+        piece = f"{show_marks(pick.text)} [{pick.n}]"
+        if pick.n != current:
+            paragraphs.append(piece)
+            current = pick.n
+        else:
+            paragraphs[-1] += " " + piece
+    return paragraphs
+
+
+@dataclass
+class _Scored:
+    """The question's shape and every candidate scored once (one embedding call)."""
+
+    shape: QuestionShape
+    picks: list[Pick]
+    vectors: np.ndarray  # of the picks
+    extra: dict[str, np.ndarray]  # vectors of the parts, options and subject
+
+
 class ExtractiveAnswerer:
     name = "extractive"
     prompt_version = None
@@ -68,16 +114,18 @@ class ExtractiveAnswerer:
         embeddings: LocalEmbeddings,
         max_sentences: int = 5,
         threshold: float = REFUSAL_THRESHOLD,
+        shapes: bool = True,
+        judge: PairJudge | None = None,
     ) -> None:
         self.embeddings = embeddings
         self.max_sentences = max_sentences
         self.threshold = threshold
+        self.shapes = shapes
+        self.judge = judge
 
-    def relevance(self, question: str, picks: list[Pick]) -> tuple[list[Pick], np.ndarray]:
-        """Picks scored by meaning and word overlap with the question; and their vectors."""
-        vectors = np.asarray(self.embeddings.embed_documents([question] + [p.text for p in picks]))
-        q, sents = vectors[0], vectors[1:]
-        scored = [
+    @staticmethod
+    def _score(question: str, q: np.ndarray, picks: Sequence[Pick], vectors: np.ndarray):
+        return [
             Pick(
                 p.n,
                 p.doc_id,
@@ -87,20 +135,18 @@ class ExtractiveAnswerer:
                 SIMILARITY_WEIGHT * float(q @ v)
                 + (1 - SIMILARITY_WEIGHT) * coverage(question, p.text),
             )
-            for p, v in zip(picks, sents, strict=True)
+            for p, v in zip(picks, vectors, strict=True)
         ]
-        return scored, sents
 
-    def select(self, question: str, passages: Sequence[Passage]) -> list[Pick]:
-        """The sentences to quote, in reading order; empty when nothing is relevant enough."""
-        picks = candidate_sentences(passages)
-        if not picks:
-            return []
-        scored, vectors = self.relevance(question, picks)
+    def relevance(self, question: str, picks: list[Pick]) -> tuple[list[Pick], np.ndarray]:
+        """Picks scored by meaning and word overlap with the question; and their vectors."""
+        vectors = np.asarray(self.embeddings.embed_documents([question] + [p.text for p in picks]))
+        return self._score(question, vectors[0], picks, vectors[1:]), vectors[1:]
+
+    def _top(self, scored: list[Pick], vectors: np.ndarray, limit: int) -> list[int]:
+        """Indices of the most relevant, non-redundant picks within KEEP_WITHIN of the best."""
         order = sorted(range(len(scored)), key=lambda i: -scored[i].relevance)
-        best = scored[order[0]].relevance
-        if best < self.threshold:
-            return []
+        best = scored[order[0]].relevance if order else 0.0
         chosen: list[int] = []
         for i in order:
             if scored[i].relevance < max(self.threshold, KEEP_WITHIN * best):
@@ -108,27 +154,159 @@ class ExtractiveAnswerer:
             if any(float(vectors[i] @ vectors[j]) > REDUNDANT for j in chosen):
                 continue
             chosen.append(i)
-            if len(chosen) == self.max_sentences:
+            if len(chosen) == limit:
                 break
-        result = [scored[i] for i in chosen]
-        return sorted(result, key=lambda p: (p.n, p.start))
+        return chosen
+
+    def select(self, question: str, passages: Sequence[Passage]) -> list[Pick]:
+        """The sentences to quote, in reading order; empty when nothing is relevant enough."""
+        picks = candidate_sentences(passages)
+        if not picks:
+            return []
+        scored, vectors = self.relevance(question, picks)
+        if max(p.relevance for p in scored) < self.threshold:
+            return []
+        chosen = self._top(scored, vectors, self.max_sentences)
+        return sorted((scored[i] for i in chosen), key=lambda p: (p.n, p.start))
+
+    # -- shaped answers ----------------------------------------------------------------------------
+    def _scored(self, question: str, picks: list[Pick]) -> _Scored:
+        shape = read_question(question)
+        parts = shape.parts if len(shape.parts) > 1 else ()
+        extra_texts = [t for t in dict.fromkeys([*parts, *shape.options, shape.subject]) if t]
+        texts = [question, *extra_texts, *[p.text for p in picks]]
+        vectors = np.asarray(self.embeddings.embed_documents(texts))
+        head = 1 + len(extra_texts)
+        extra = {t: vectors[i] for i, t in enumerate(extra_texts, start=1)}
+        scored = self._score(question, vectors[0], picks, vectors[head:])
+        return _Scored(shape, scored, vectors[head:], extra)
+
+    def compose(self, question: str, passages: Sequence[Passage]) -> list[str]:
+        """The draft's paragraphs for the question's shape; empty to refuse."""
+        picks = candidate_sentences(passages)
+        if not picks:
+            return []
+        if not self.shapes:
+            return quote_paragraphs(self.select(question, passages))
+        s = self._scored(question, picks)
+        if max(p.relevance for p in s.picks) < self.threshold:
+            return []
+        if s.shape.kind == "sides":
+            sided = self._sides(s)
+            if sided:
+                return sided
+        if len(s.shape.parts) > 1:
+            groups = self._by_part(s)
+        else:
+            chosen = self._top(s.picks, s.vectors, self.max_sentences)
+            groups = [sorted((s.picks[i] for i in chosen), key=_reading)]
+        if s.shape.wants_names and s.shape.kind != "compound":
+            return self._with_names(s, groups)
+        return [para for group in groups for para in quote_paragraphs(group)]
+
+    def _by_part(self, s: _Scored) -> list[list[Pick]]:
+        """Each part of the question gets its own quotes (none repeated), in the order asked."""
+        per_part = max(PER_PART, self.max_sentences // len(s.shape.parts))
+        taken: set[int] = set()
+        groups: list[list[Pick]] = []
+        for part in s.shape.parts:
+            scored = self._score(part, s.extra[part], s.picks, s.vectors)
+            free = [i for i in range(len(scored)) if i not in taken]
+            chosen = [
+                free[k] for k in self._top([scored[i] for i in free], s.vectors[free], per_part)
+            ]
+            taken.update(chosen)
+            groups.append(sorted((s.picks[i] for i in chosen), key=_reading))
+        return groups
+
+    def _sides(self, s: _Scored) -> list[str]:
+        """The strongest quote for each side, from different sources, under a lead line."""
+        candidates = [Candidate(p.text, p.doc_id, p.relevance) for p in s.picks]
+        if s.shape.options:
+            a, b = s.shape.options
+            toward_a = s.vectors @ s.extra[a]
+            toward_b = s.vectors @ s.extra[b]
+            pair = pick_options(
+                s.shape.text, candidates, toward_a, toward_b, self.threshold, self.judge
+            )
+        else:
+            pair = pick_sides(s.shape.text, candidates, self.threshold, self.judge)
+        if pair is None:
+            return []
+        return [
+            SIDES_LEAD,
+            *quote_paragraphs([s.picks[pair[0]]]),
+            *quote_paragraphs([s.picks[pair[1]]]),
+        ]
+
+    def _with_names(self, s: _Scored, groups: list[list[Pick]]) -> list[str]:
+        """A names line (each name a verbatim span, cited), then the quotes that name them,
+        then the other quotes."""
+        listing = s.shape.kind == "list"
+        best = max(p.relevance for p in s.picks)
+        bar = max(self.threshold, (LIST_WITHIN if listing else NAMES_WITHIN) * best)
+        near = [p for p in s.picks if p.relevance >= bar]
+        items = gather_items(
+            [p.text for p in near],
+            [p.doc_id for p in near],
+            [p.relevance for p in near],
+            s.shape.text,
+            frozenset(tokenize([s.shape.subject])[0]) if s.shape.subject else frozenset(),
+        )
+        items = self._listed(items, s) if listing else items[:MAX_ENTITY_NAMES]
+        quotes = [p for group in groups for p in group]
+        if not items:
+            return quote_paragraphs(quotes)
+        line: list[tuple[str, str]] = []
+        naming: list[Pick] = []
+        for item in items:
+            pick = self._naming_pick(item, near)
+            line.append((item.name, f" [{pick.n}]"))
+            if pick not in naming:
+                naming.append(pick)
+        rest = [q for q in quotes if q not in naming]
+        shown = (naming + rest)[: max(MAX_QUOTES, len(naming))]
+        return [names_line(line), *quote_paragraphs(shown)]
+
+    def _listed(self, items: list[Item], s: _Scored) -> list[Item]:
+        """The items of a list: names given as examples of what it asks for ("cartels such as
+        A"); names given as examples of "groups", or not as examples, only when the name itself
+        is close in meaning to what is asked ("Cartel del Noreste" to "cartels and gangs")."""
+        sure = [it for it in items if it.cue == 2]
+        maybe = [it for it in items if it.cue < 2][:MAX_UNSURE]
+        if maybe and s.shape.subject:
+            vectors = np.asarray(self.embeddings.embed_documents([it.name for it in maybe]))
+            affinity = vectors @ s.extra[s.shape.subject]
+            floors = (NAME_AFFINITY, CUED_AFFINITY)
+            sure += [
+                it for it, a in zip(maybe, affinity, strict=True) if a >= floors[min(it.cue, 1)]
+            ]
+        return sorted(sure, key=lambda it: (-it.cue, -it.score))[:MAX_NAMES]
+
+    @staticmethod
+    def _naming_pick(item: Item, near: list[Pick]) -> Pick:
+        """The most relevant sentence that spells the item as shown."""
+        spelled = [near[idx] for idx, span in item.mentions if span.text == item.name]
+        return max(spelled or [near[idx] for idx, _ in item.mentions], key=lambda p: p.relevance)
+
+    def passages_for(self, question: str, k: int) -> int:
+        """A list, two-sided or compound question gathers from more sources: k + WIDER."""
+        if not self.shapes:
+            return k
+        shape = read_question(question)
+        return k + WIDER if shape.kind in ("list", "sides", "compound") else k
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
-        picks = self.select(question, passages)
-        if not picks:
+        paragraphs = self.compose(question, passages)
+        if not paragraphs:
             yield NO_ANSWER
             return
-        paragraphs: list[str] = []
-        current = -1
-        for pick in picks:
-            piece = f"{pick.text} [{pick.n}]"
-            if pick.n != current:
-                paragraphs.append(piece)
-                current = pick.n
-            else:
-                paragraphs[-1] += " " + piece
         for i, para in enumerate(paragraphs):
             yield ("\n\n" if i else "") + para
 
     def condense(self, question: str, history: Sequence[tuple[str, str]]) -> str:
         return question
+
+
+def _reading(p: Pick) -> tuple[int, int]:
+    return p.n, p.start

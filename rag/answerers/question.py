@@ -1,0 +1,185 @@
+"""What shape of answer a question asks for, read with rules (no LLM, no model).
+
+Why: quoting the sentences closest to the whole question answers one fact well, but a list
+question wants every item the sources name, a two-sided question wants each side, and a
+compound question wants each of its asks answered. The shape tells the extractive answerer
+which of those to build; the quotes themselves are still chosen by the embedder.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["fact", "list", "sides", "compound"]
+Ask = Literal["who", "which", "what", "when", "where", "why", "how", "how_many", "yes_no"]
+
+_AUXILIARIES = frozenset(
+    "is are was were do does did has have had can could will would should may might must".split()
+)
+_WH = re.compile(r"\b(who|whom|whose|which|what|when|where|why|how\s+(?:many|much)|how)\b", re.I)
+# "Has it worked?", "Was the campaign a success?", "How effective were the strikes?"
+_EVALUATIVE = re.compile(
+    r"\b(succe\w*|work(?:ed|ing|s)?|fail\w*|effective\w*|ineffective|backfir\w*|pa(?:y|id) off|"
+    r"achiev\w*|progress|win(?:ning)?|won|los(?:e|ing|t)|help(?:ed|s)?|worth\w*|counterproductive)"
+    r"\b",
+    re.I,
+)
+_HOW_EVALUATIVE = re.compile(r"^how\s+(?:successful|effective|well|much progress)\b", re.I)
+# A second ask: "..., and how many ...", "...; when ...", "...? Who ..."
+_SECOND_ASK = re.compile(
+    r"(?:\?\s+|;\s*|,?\s+(?:and|but)\s+)(?=(?:who|what|when|where|why|how|which)\b)", re.I
+)
+_LIST_OPENERS = re.compile(
+    r"^(?:(?:please\s+)?(?:name|list)\s+(?:all\s+|the\s+)*|what\s+(?:are|were)\s+(?:all\s+)?"
+    r"(?:the\s+)?|who\s+(?:are|were)\s+(?:all\s+)?(?:the\s+)?|which\s+(?:are|were)\s+(?:the\s+)?)",
+    re.I,
+)
+_SUBJECT_END = re.compile(
+    r"[,?;:.(]|\b(?:is|are|was|were|has|have|had|did|do|does|will|would|can|could|should|that|"
+    r"who|which|whose|to|in|on|at|from|by|with|for|of|about|according|been|being|the|a|an|this|"
+    r"these|those|they|it|he|she|we|you)\b",
+    re.I,
+)
+_WHICH = re.compile(r"^(?:which|what)\s+(?!(?:is|are|was|were|do|does|did)\b)", re.I)
+_PLURAL_VERB = re.compile(r"^\s*(?:,[^,]*,\s*)?(?:are|were|have|do)\b", re.I)
+_NOT_PLURAL = ("ss", "us", "is", "news", "series")
+MIN_PART_WORDS = 3
+# Clause breaks of a long question: ", and is also", ", who was", "and has"...
+_FACET = re.compile(
+    r",\s*(?:and\s+|while\s+|but\s+)?"
+    r"|\s+(?:and|while)\s+(?=(?:is|was|has|have|had|also|who|which|that|are|were)\b)"
+    r"|\s+(?:who|which|that)\s+(?=(?:is|was|has|have|had|also|are|were)\b)",
+    re.IGNORECASE,
+)
+FACETED_WORDS = 15  # shorter questions are one ask however many commas they have
+MIN_FACET_WORDS = 4
+_DETERMINERS = frozenset("the a an this these those".split())
+
+
+@dataclass(frozen=True)
+class QuestionShape:
+    """How to answer: one fact, a list of names, each side, or each part in turn.
+
+    ``parts`` are the asks of a compound question, or the clauses of a long one, in the order
+    asked (one part otherwise);
+    ``subject`` is what a list or which-question asks for ("cartels and gangs", "company");
+    ``options`` are the two alternatives of an "is it A or B" question.
+    """
+
+    text: str
+    kind: Kind
+    ask: Ask
+    parts: tuple[str, ...]
+    subject: str = ""
+    options: tuple[str, ...] = ()
+
+    @property
+    def wants_names(self) -> bool:
+        """A list, a who- or a which-question: the answer opens with the names the quotes give."""
+        return self.kind == "list" or self.ask in ("who", "which") or bool(self.subject)
+
+
+def _ask_of(question: str) -> Ask:
+    first = question.split(maxsplit=1)[0].lower() if question.split() else ""
+    if first in _AUXILIARIES:
+        return "yes_no"
+    match = _WH.search(question)
+    if not match:
+        return "what"
+    word = " ".join(match.group(1).lower().split())
+    if word in ("how many", "how much"):
+        return "how_many"
+    if word in ("whom", "whose"):
+        return "who"
+    return word  # type: ignore[return-value]
+
+
+def _subject(question: str) -> tuple[str, bool]:
+    """The thing a which/what/list question asks for, and whether it asks for several."""
+    q = question.strip()
+    opener = _LIST_OPENERS.match(q)
+    if opener:
+        rest, plural = q[opener.end() :], True
+    else:
+        match = _WHICH.match(q)
+        if not match:
+            return "", False
+        rest, plural = q[match.end() :], False
+    end = _SUBJECT_END.search(rest)
+    words = rest[: end.start() if end else len(rest)].strip(" ,'\"").split()
+    for i, word in enumerate(words[1:], start=1):
+        if word.lower().endswith("ing"):
+            words = words[:i]  # "cartels operating in": the subject ends before the verb
+            break
+    before_object = end is not None and end.group(0).lower() in _DETERMINERS and len(words) > 1
+    if before_object and words[-1].endswith("s") and not words[-2].endswith("s"):
+        words = words[:-1]  # "company makes the": a verb before its object
+    subject = " ".join(words)
+    if not subject or len(words) > 5:
+        return "", False
+    head = words[-1].lower()
+    after = rest[rest.find(subject) + len(subject) :]
+    plural = (
+        plural
+        or " and " in subject
+        or (head.endswith("s") and not head.endswith(_NOT_PLURAL))
+        or bool(_PLURAL_VERB.match(after))
+    )
+    return subject, plural
+
+
+def _options(question: str) -> tuple[str, ...]:
+    """ "Is it a gang or a terrorist group?" -> the question asked of each alternative:
+    ("Is it a gang?", "Is it a terrorist group?")."""
+    body = question.rstrip(" ?")
+    if body.count(" or ") != 1:
+        return ()
+    left, right = body.split(" or ")
+    second = right.strip(" ,")
+    if second.lower() in ("not", "no", "otherwise") or not 0 < len(second.split()) <= 6:
+        return ()  # "whether or not": a yes/no question, not two alternatives
+    words = left.split()
+    article = second.split()[0].lower() in ("a", "an", "the")
+    starts = [i for i, w in enumerate(words) if w.lower() in ("a", "an", "the")]
+    size = len(words) - starts[-1] if article and starts else len(second.split())
+    if size >= len(words):
+        return ()
+    first = " ".join(words[-size:])
+    stem = " ".join(words[:-size])
+    return f"{stem} {first}?", f"{stem} {second}?"
+
+
+def split_parts(question: str) -> tuple[str, ...]:
+    """The asks of a question in order: "Who X and how many Y?" -> ("Who X", "how many Y")."""
+    pieces = [p.strip(" ,;?") for p in _SECOND_ASK.split(question.strip())]
+    parts = [p for p in pieces if len(p.split()) >= MIN_PART_WORDS]
+    if len(parts) != len(pieces):
+        return (question.strip(),)  # a fragment ("... and why?") is not a separate ask
+    return tuple(p + "?" for p in parts)
+
+
+def facets(question: str) -> tuple[str, ...]:
+    """The clauses of a long question, each a condition the answer must meet ("Who is the
+    individual that X, was reported by Y to Z, and is accused of W?"); one part if it has none."""
+    if len(question.split()) < FACETED_WORDS:
+        return (question,)
+    pieces = [p.strip(" ,;?") for p in _FACET.split(question)]
+    kept = [p for p in pieces if len(p.split()) >= MIN_FACET_WORDS]
+    return tuple(kept) if len(kept) > 1 else (question,)
+
+
+def read_question(question: str) -> QuestionShape:
+    """The question's shape: compound before two-sided before list before a single fact. A long
+    question of several clauses keeps its shape and has each clause as a part."""
+    text = " ".join(question.split())
+    ask = _ask_of(text)
+    subject, plural = _subject(text)
+    parts = split_parts(text)
+    if len(parts) > 1:
+        return QuestionShape(text, "compound", ask, parts, subject)
+    options = _options(text) if ask == "yes_no" else ()
+    if options or (ask == "yes_no" and _EVALUATIVE.search(text)) or _HOW_EVALUATIVE.match(text):
+        return QuestionShape(text, "sides", ask, (text,), "", options)
+    return QuestionShape(text, "list" if plural else "fact", ask, facets(text), subject)

@@ -1,0 +1,319 @@
+"""Answers that answer: every item of a list, each side, each part, reference marks shown apart.
+
+The rule-based parts (question shapes, names, sides, marks) get small cases; the answers are
+checked on the real corpus with the real model, real Chroma and the real citation check.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answerers.base import NAMES_LEAD, SIDES_LEAD, names_line, parse_names_line
+from rag.answerers.lists import enumerated, gather_items, name_spans
+from rag.answerers.question import read_question
+from rag.answerers.sides import verdict
+from rag.lexical import tokenize
+from rag.refmarks import restore_marks, show_marks, show_marks_in_quotes
+
+LIST_Q = "Which cartels and gangs have been designated as foreign terrorist organizations?"
+SIDES_Q = "Has the US campaign against narco-terrorism been a success?"
+COMPOUND_Q = (
+    "Who designated the cartels as foreign terrorist organizations and how many Marines "
+    "were deployed?"
+)
+DESIGNATED = {"Tren de Aragua", "Sinaloa", "CJNG", "Cartel del Noreste", "Cartel de Los Soles"}
+MARK_SENTENCE = "some coordination efforts involve designating cartels as foreign terrorist"
+
+
+# --- reading the question -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "ask", "subject"),
+    [
+        (LIST_Q, "list", "which", "cartels and gangs"),
+        ("Name the groups the Treasury sanctioned.", "list", "what", "groups"),
+        ("What are the main cartels operating in Mexico?", "list", "what", "main cartels"),
+        (SIDES_Q, "sides", "yes_no", ""),
+        ("Did the military strikes work?", "sides", "yes_no", ""),
+        ("How effective has Plan Colombia been?", "sides", "how", ""),
+        (COMPOUND_Q, "compound", "who", ""),
+        ("Who designated the cartels as foreign terrorist organizations?", "fact", "who", ""),
+        ("How many Marines and sailors were deployed?", "fact", "how_many", ""),
+        ("What is the balloon effect?", "fact", "what", ""),
+        ("When was Plan Colombia launched?", "fact", "when", ""),
+        ("Which company makes the Kindle?", "fact", "which", "company"),
+        ("Did Trump secretly approve military action against cartels?", "fact", "yes_no", ""),
+    ],
+)
+def test_question_shapes(question: str, kind: str, ask: str, subject: str) -> None:
+    shape = read_question(question)
+    assert (shape.kind, shape.ask, shape.subject) == (kind, ask, subject)
+
+
+def test_compound_parts_keep_the_order_asked() -> None:
+    shape = read_question(COMPOUND_Q)
+    assert shape.parts == (
+        "Who designated the cartels as foreign terrorist organizations?",
+        "how many Marines were deployed?",
+    )
+    # a trailing fragment is not a second ask
+    assert read_question("Who designated the cartels and why?").kind == "fact"
+
+
+def test_either_or_question_asks_each_alternative() -> None:
+    shape = read_question("Is Tren de Aragua a gang or a terrorist organization?")
+    assert shape.kind == "sides"
+    assert shape.options == (
+        "Is Tren de Aragua a gang?",
+        "Is Tren de Aragua a terrorist organization?",
+    )
+    assert read_question("Is the strike legal or not?").options == ()
+
+
+# --- names ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names"),
+    [
+        (
+            "His administration also classified groups like Cartel del Noreste as foreign "
+            "terrorist organizations.",
+            ["Cartel del Noreste"],
+        ),
+        (
+            "Attorney General Pam Bondi highlighted Venezuelan President Nicolas Maduro's "
+            "exploitation of MS-13.",
+            ["Pam Bondi", "Venezuelan", "Nicolas Maduro", "MS-13"],
+        ),
+        ("Multiple U.S. departments will coordinate.", ["U.S."]),
+        ("The Venezuelan prison gang grew.", []),
+        ("Using Caroline Ellison as a front, Bankman-Fried hid it.", ["Caroline Ellison"]),
+    ],
+)
+def test_name_spans_are_verbatim(sentence: str, names: list[str]) -> None:
+    spans = name_spans(sentence)
+    assert [s.text for s in spans][: len(names)] == names
+    assert all(sentence[s.start : s.end] == s.text for s in spans)
+
+
+def test_examples_of_what_is_asked_are_items() -> None:
+    heads = frozenset(tokenize(["cartels and gangs"])[0])
+    sentence = (
+        "Recent escalations, including executive orders designating multiple Latin American "
+        "cartels (e.g., Sinaloa, CJNG, Tren de Aragua) as FTOs in 2025, have drawn criticism."
+    )
+    spans = name_spans(sentence)
+    examples = enumerated(sentence, spans, heads)
+    assert sorted(spans[i].text for i, level in examples.items() if level == 2) == [
+        "CJNG",
+        "Sinaloa",
+        "Tren de Aragua",
+    ]
+    # "including executive orders": the cue is followed by no name
+    assert "Latin American" not in {spans[i].text for i in examples}
+
+
+def test_short_form_merges_into_the_full_name_it_ends() -> None:
+    sentences = [
+        "Sam Bankman-Fried founded the exchange in 2019.",
+        "Prosecutors said Bankman-Fried lied to investors.",
+        "The Justice Department and Justice officials declined to comment.",
+    ]
+    items = gather_items(sentences, ["a", "b", "c"], [0.5, 0.9, 0.1], "Who founded FTX?")
+    names = {it.name: it for it in items}
+    assert names["Sam Bankman-Fried"].sources == {"a", "b"}
+    assert "Bankman-Fried" not in names
+    assert {"Justice Department", "Justice"} <= set(names)  # a prefix is another thing
+
+
+def test_names_line_round_trips() -> None:
+    line = names_line([("Tren de Aragua", " [1]"), ("U.S. Navy", " [2]")])
+    assert line == f"{NAMES_LEAD} Tren de Aragua [1], U.S. Navy [2]."
+    assert parse_names_line(line) == [("Tren de Aragua", 1), ("U.S. Navy", 2)]
+    assert parse_names_line(f"{NAMES_LEAD} Tren de Aragua, and more.") is None
+    assert parse_names_line("Tren de Aragua [1].") is None
+
+
+# --- sides and marks ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "sign"),
+    [
+        ("The strategic battle against narco-terrorism remains lost.", -1),
+        ("This cooperative framework has yielded concrete results.", 1),
+        ("The framework has failed globally.", -1),
+        ("The United States waged a campaign against narco-terrorism.", 0),
+    ],
+)
+def test_verdict_on_the_axis_asked(sentence: str, sign: int) -> None:
+    value = verdict(SIDES_Q, sentence)
+    assert (value > 0) - (value < 0) == sign
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("organizations [5], which", "organizations ⁽⁵⁾, which"),
+        ("directives [1] [9].", "directives ⁽¹⁾ ⁽⁹⁾."),
+        ("in [2, 13]", "in ⁽², ¹³⁾"),
+        ("no marks [a] here", "no marks [a] here"),
+    ],
+)
+def test_document_marks_are_shown_apart_and_restored_exactly(text: str, shown: str) -> None:
+    assert show_marks(text) == shown
+    assert restore_marks(shown) == text
+
+
+def test_marks_inside_quotes_only() -> None:
+    line = "Sources disagree on X: [2] says “cartels [5], which”; [3] says “no”."
+    assert show_marks_in_quotes(line) == (
+        "Sources disagree on X: [2] says “cartels ⁽⁵⁾, which”; [3] says “no”."
+    )
+
+
+# --- answers on the corpus ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory, embeddings):
+    """The corpus ingested once for the module (answers do not change the store)."""
+    from rag.config import Settings
+    from rag.services import build_services
+
+    from .conftest import CORPUS
+
+    root = tmp_path_factory.mktemp("shapes")
+    services = build_services(Settings(data_dir=root / "data", corpus_dir=CORPUS), embeddings)
+    services.ingestor.ingest([CORPUS])
+    return services
+
+
+def _assert_exact(services, answer) -> None:
+    """JSON quotes stay verbatim: the quote is the document's text at its offsets."""
+    for c in answer.citations:
+        doc = services.store.get_document(c.doc_id)
+        assert doc.text[c.start : c.end] == c.quote
+
+
+def test_list_question_names_the_designated_groups(indexed) -> None:
+    answer = indexed.pipeline.ask(LIST_Q)
+    assert answer.grounded
+    assert answer.unsupported == []
+    (line,) = [s for s in answer.sentences if s.role == "names"]
+    assert answer.text.startswith(NAMES_LEAD)
+    quotes = {c.n: c.quote for c in answer.citations}
+    named = {name for name, _ in line.items}
+    assert len(named & DESIGNATED) >= 3, named
+    for name, n in line.items:
+        assert name in quotes[n]  # each name is a verbatim span of the quote it cites
+        assert f"{name} [{n}]" in answer.text
+    # the quotes that name them follow, each cited with the number its names carry
+    claims = [s for s in answer.sentences if s.role == "claim"]
+    for _, n in line.items:
+        assert any(n in s.citations and s.text == quotes[n] for s in claims)
+    _assert_exact(indexed, answer)
+
+
+def test_two_sided_question_quotes_each_side(indexed) -> None:
+    answer = indexed.pipeline.ask(SIDES_Q)
+    assert answer.grounded
+    assert answer.text.startswith(SIDES_LEAD)
+    lead, first, second = answer.sentences[:3]
+    assert lead.role == "lead"
+    assert not lead.citations
+    cited = {c.n: c for c in answer.citations}
+    sides = [cited[first.citations[0]], cited[second.citations[0]]]
+    assert sides[0].doc_id != sides[1].doc_id
+    failed = [c for c in sides if "Failed" in c.meta.title and verdict(SIDES_Q, c.quote) < 0]
+    results = [c for c in sides if "result" in c.quote and verdict(SIDES_Q, c.quote) > 0]
+    assert failed, [c.quote for c in sides]
+    assert results, [c.quote for c in sides]
+    _assert_exact(indexed, answer)
+
+
+def test_compound_question_quotes_each_part_in_order(indexed) -> None:
+    answer = indexed.pipeline.ask(COMPOUND_Q)
+    assert answer.grounded
+    assert answer.unsupported == []
+    quotes = [c.quote for c in answer.citations]
+    designated = [i for i, q in enumerate(quotes) if "designated" in q]
+    marines = [i for i, q in enumerate(quotes) if "4,000 Marines" in q]
+    assert designated
+    assert marines
+    assert min(designated) < min(marines)  # the parts in the order asked
+
+
+def test_document_reference_marks_never_pass_for_citations(indexed) -> None:
+    from rag.present import footnoted_markdown
+
+    question = "Who designated the cartels as foreign terrorist organizations?"
+    items = list(indexed.pipeline.stream(question))
+    draft, answer = "".join(items[:-1]), items[-1]
+    marked = [c for c in answer.citations if MARK_SENTENCE in c.quote]
+    assert marked, "the fact-check sentence with its own [5] is quoted"
+    quote = marked[0].quote
+    assert "[5]" in quote  # JSON quote: verbatim
+    _assert_exact(indexed, answer)
+    shown = show_marks(quote)
+    assert "⁽⁵⁾" in shown
+    body = footnoted_markdown(answer).split("\n\n[^")[0]
+    for text in (answer.text, draft, body):
+        assert quote not in text  # never the bare "[5]" beside our markers
+        assert shown in text
+    sentence = next(s for s in answer.sentences if s.text == quote)
+    assert sentence.display == shown
+    assert "[5]" not in " ".join(s.display for s in answer.sentences if not s.conflict)
+
+
+def test_plain_answerer_keeps_the_old_answer(indexed) -> None:
+    from rag.answerers.extractive import ExtractiveAnswerer
+
+    plain = ExtractiveAnswerer(indexed.embeddings, shapes=False)
+    assert plain.passages_for(LIST_Q, 6) == 6
+    assert indexed.pipeline.answerer.passages_for(LIST_Q, 6) > 6
+    passages = indexed.retriever.search(LIST_Q)
+    draft = "".join(plain.stream(LIST_Q, passages))
+    assert NAMES_LEAD not in draft
+    picks = plain.select(LIST_Q, passages)
+    assert [p.text in draft or show_marks(p.text) in draft for p in picks] == [True] * len(picks)
+
+
+class _Judge:
+    """A stand-in for the disagreement judge: one fixed label for every pair."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.calls = 0
+
+    def judge(self, question: str, a: str, b: str) -> tuple[str | None, float | None]:
+        self.calls += 1
+        return self.label, 0.9
+
+
+@pytest.mark.parametrize(("label", "two_sided"), [("contradicts", True), ("neither", False)])
+def test_a_judge_decides_whether_sides_are_shown(indexed, label: str, two_sided: bool) -> None:
+    from rag.answerers.extractive import ExtractiveAnswerer
+
+    judge = _Judge(label)
+    answerer = ExtractiveAnswerer(indexed.embeddings, judge=judge)
+    passages = indexed.retriever.search(SIDES_Q, k=answerer.passages_for(SIDES_Q, 6))
+    draft = "".join(answerer.stream(SIDES_Q, passages))
+    assert judge.calls >= 1
+    assert draft.startswith(SIDES_LEAD) is two_sided
+
+
+def test_names_line_is_checked_name_by_name(indexed) -> None:
+    passages = indexed.retriever.search(LIST_Q, k=10)
+    texts = {p.doc_id: indexed.store.get_document(p.doc_id).text for p in passages}
+    n = next(i for i, p in enumerate(passages, start=1) if "Cartel de Los Soles" in p.chunk.text)
+    draft = names_line([("Cartel de Los Soles", f" [{n}]"), ("Hezbollah", f" [{n}]")])
+    result = indexed.pipeline.checker.verify(draft, passages, texts)
+    (line,) = result.sentences
+    assert line.items == (("Cartel de Los Soles", 1),)
+    (c,) = result.citations
+    assert "Cartel de Los Soles" in c.quote
+    assert texts[c.doc_id][c.start : c.end] == c.quote
+    assert any("Hezbollah" in note for note in result.notes)
