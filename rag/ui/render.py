@@ -79,7 +79,7 @@ def answer_html(answer: Answer, turn: int) -> str:
     for s in answer.sentences:
         if s.conflict:
             continue  # shown as the "Sources disagree" cards below
-        text = one_line(s.text)
+        text = one_line(s.display)  # a document's own "[5]" shown as "⁽⁵⁾", never as our marker
         if s.supported:
             marks = "".join(_marker(turn, n) for n in s.citations)
             piece = f'<span class="sentence">{text}{marks}</span>'
