@@ -77,8 +77,10 @@ class QuestionShape:
 
     @property
     def wants_names(self) -> bool:
-        """A list, a who- or a which-question: the answer opens with the names the quotes give."""
-        return self.kind == "list" or self.ask in ("who", "which") or bool(self.subject)
+        """A list or a which-question naming what it wants: the answer opens with the names the
+        quotes give. Not a plain who-question: there the names in the quotes are mostly not the
+        answer ("Latin American", "U.S." for "who designated…"), and the quotes name the actor."""
+        return self.kind == "list" or self.ask == "which" or bool(self.subject)
 
 
 def _ask_of(question: str) -> Ask:
