@@ -61,6 +61,7 @@ Port authority minutes
 
 The port authority board approved a new customs scanner for the container terminal by a vote of five to two.
 """  # noqa: E501
+DISPUTED = "Has the US campaign against the cartels worked?"
 SMALL_VIEWPORT = {"width": 1280, "height": 800}
 WIDE_VIEWPORT = {"width": 1440, "height": 900}
 
@@ -326,13 +327,15 @@ def test_quote_search_highlights_and_opens(server, ws_services, page_of, output_
 
 @pytest.mark.browser
 def test_citation_opens_the_document_view(server, ws_services, page_of, output_dir) -> None:
-    expected = ws_services.pipeline.ask(QUESTION)
+    expected = ws_services.pipeline.ask(DISPUTED)
     first = expected.citations[0]
     page = page_of(server.url)
-    ask(page, QUESTION)
-    # The statement and the news report disagree on who designated the cartels: every side of
+    ask(page, DISPUTED)
+    # The analysis and the other reports disagree on whether the campaign worked: every side of
     # every disagreement card says how reliable its source is, like every citation card does.
-    assert expected.conflicts, "the fixture's statement and news report should disagree"
+    # (The fixture's statement and the news report do not disagree: the Secretary of State and
+    # the White House are one government at two levels.)
+    assert expected.conflicts, "the corpus's sources should disagree on whether it worked"
     shown = page.locator("#chat .conflict-side")
     want = [s.meta.reliability or "unlabelled" for c in expected.conflicts for s in c.sides]
     assert [norm(t) for t in shown.locator(".reliability").all_inner_texts()] == want
