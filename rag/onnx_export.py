@@ -22,6 +22,7 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,25 +51,32 @@ def cached_model_dir(model_path: Path, cache_dir: Path) -> Path:
 
 def ensure_int8_model(model_path: Path, cache_dir: Path) -> Path:
     """The cached int8 ONNX file for ``model_path``, exported first if it is not there yet."""
-    target = cached_model_dir(model_path, cache_dir)
-    onnx_file = target / ONNX_NAME
-    if onnx_file.exists():
-        return onnx_file
+    return export_once(
+        cached_model_dir(model_path, cache_dir), ONNX_NAME, lambda work: _export(model_path, work)
+    )
+
+
+def export_once(target: Path, name: str, export: Callable[[Path], None]) -> Path:
+    """``target/name``, made first by ``export(work_dir)`` in a temp folder renamed into place,
+    so two processes (or threads) exporting at once never leave a half-written model."""
+    out = target / name
+    if out.exists():
+        return out
     with _lock:
-        if onnx_file.exists():
-            return onnx_file
+        if out.exists():
+            return out
         target.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".export-", dir=target.parent))
         try:
-            _export(model_path, work)
+            export(work)
             try:
                 os.rename(work, target)
             except OSError:  # another process finished first: its file is the same
-                if not onnx_file.exists():
+                if not out.exists():
                     raise
         finally:
             shutil.rmtree(work, ignore_errors=True)
-    return onnx_file
+    return out
 
 
 def _export(model_path: Path, out: Path) -> None:

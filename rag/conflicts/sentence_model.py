@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,12 +21,13 @@ from typing import Any, Literal
 
 import numpy as np
 
+from rag.onnx_export import export_once
+
 JUDGE_DIR = Path(__file__).resolve().parent.parent / "models" / "judge"
 LABELS = ("entails", "contradicts", "neither")
 ENTAILS, CONTRADICTS, NEITHER = range(3)
 RECIPE = "judge-onnx-v1:eager-trace-opset17-fp32"
 Backend = Literal["torch", "onnx"]
-_export_lock = threading.Lock()
 
 
 def base_model_path() -> Path:
@@ -91,24 +89,7 @@ def build_torch_model(model_dir: Path = JUDGE_DIR) -> Any:
 def ensure_onnx(model_dir: Path, cache_dir: Path) -> Path:
     """The judge as an ONNX file in ``cache_dir`` (exported once; keyed by the weights)."""
     target = Path(cache_dir) / f"judge-onnx-{_weights_key(model_dir)}"
-    onnx_file = target / "judge.onnx"
-    if onnx_file.exists():
-        return onnx_file
-    with _export_lock:
-        if onnx_file.exists():
-            return onnx_file
-        target.parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=".judge-export-", dir=target.parent))
-        try:
-            _export(model_dir, work / "judge.onnx")
-            try:
-                os.rename(work, target)
-            except OSError:  # another process got there first with the same file
-                if not onnx_file.exists():
-                    raise
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-    return onnx_file
+    return export_once(target, "judge.onnx", lambda work: _export(model_dir, work / "judge.onnx"))
 
 
 def _export(model_dir: Path, out: Path) -> None:
