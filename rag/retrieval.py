@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -142,6 +142,35 @@ class Retriever:
             )
             return self._lexical
 
+    def _missed_by_index(
+        self,
+        vector: Sequence[float],
+        dense: list[tuple[Chunk, float]],
+        candidates: Sequence[str],
+        floor: float,
+        live: Callable[[Chunk, str], bool],
+    ) -> list[tuple[Chunk, float]]:
+        """The BM25 candidates Chroma's approximate (HNSW) index missed, with their exact
+        similarity, to be put back in the dense ranking where their stored vector ranks them.
+
+        Why: the HNSW index is approximate, and right after an ingest it was seen (in CI, with
+        many stores open in one process) to miss a just-added chunk whose stored vector is the
+        question's nearest; BM25 alone then cannot lift it into the top k. A candidate counts
+        as missed only when its exact similarity beats the index's last hit (``floor``), so an
+        exact index leaves the ranking as it was."""
+        known = {c.chunk_id for c, _ in dense}
+        others = [cid for cid in candidates if cid not in known]
+        if not others:
+            return []
+        q = np.asarray(vector)
+        exact = {
+            cid: float(np.dot(q, np.asarray(e)))
+            for cid, e in self.store.chunk_embeddings(others).items()
+        }
+        missed = sorted(cid for cid, sim in exact.items() if sim > floor)
+        stored = self.store.get_chunks(missed) if missed else []
+        return [(c, exact[c.chunk_id]) for c, sha in stored if live(c, sha)]
+
     def search(
         self,
         question: str,
@@ -179,9 +208,11 @@ class Retriever:
             vector = self.embeddings.embed_query(question)
         spent["embedding"] = time.perf_counter() - started
         dense: list[tuple[Chunk, float]] = []
+        floor = -1.0  # the similarity the index's last hit has, if it returned all it could
         if vector is not None:
             hits = self.store.dense_search(vector, n, list(inside) if restricted else None)
             dense = [(c, sim) for c, sha, sim in hits if live(c, sha)]
+            floor = hits[-1][2] if len(hits) >= n else -1.0
         spent["dense"] = time.perf_counter() - started - spent["embedding"]
         started = time.perf_counter()
         sparse: list[tuple[str, float]] = []
@@ -192,6 +223,9 @@ class Retriever:
                 allowed = {cid for cid in lexical.chunk_ids if cid.split(":", 1)[0] in inside}
             sparse = lexical.search(question, n, allowed)
         spent["bm25"] = time.perf_counter() - started
+        if vector is not None and sparse:
+            missed = self._missed_by_index(vector, dense, [c for c, _ in sparse], floor, live)
+            dense = sorted([*dense, *missed], key=lambda p: -p[1])
 
         fused = rrf([[c.chunk_id for c, _ in dense], [cid for cid, _ in sparse]])
         chunks = {c.chunk_id: c for c, _ in dense}
