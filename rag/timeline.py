@@ -58,11 +58,11 @@ class When:
 
     @property
     def position(self) -> float:
-        """Years as a number, for a proportional axis (a year or month alone: its middle)."""
-        if self.month is None:
-            return self.year + 0.5
-        day = (self.day - 0.5) if self.day else 15.0
-        return self.year + (self.month - 1) / 12 + min(day, 30.0) / 365
+        """Years as a number, for a proportional axis: a year or a month at its start, so the
+        axis runs in the same order as ``key``."""
+        month = (self.month or 1) - 1
+        day = (self.day or 1) - 1
+        return self.year + month / 12 + min(day, 30) / 365
 
 
 @dataclass(frozen=True)

@@ -110,48 +110,62 @@ def _year_ticks(lo: float, hi: float) -> list[int]:
     return [y for y in years if y % step == 0] or years[:1]
 
 
-def overview_svg(claims: Sequence[DatedClaim], ranks: dict[str, int]) -> str:
-    """One row per document on a proportional axis: when each source says what, at a glance."""
-    lanes = sorted({ranks[c.doc_id] for c in claims})
-    row = {rank: i for i, rank in enumerate(lanes)}
+def _levels(xs: Sequence[float], gap: float = 20) -> list[int]:
+    """A stack level for each dot of one row (``xs`` ascending): dots closer than ``gap`` on the
+    axis go one above the other instead of on top of each other."""
+    last: list[float] = []
+    levels = []
+    for x in xs:
+        level = next((k for k, lx in enumerate(last) if x - lx >= gap), len(last))
+        if level == len(last):
+            last.append(x)
+        last[level] = x
+        levels.append(level)
+    return levels
+
+
+def _axis_range(claims: Sequence[DatedClaim]) -> tuple[float, float]:
     lo = min(c.when.position for c in claims)
     hi = max(c.when.position for c in claims)
     if hi - lo < 1:
         lo, hi = lo - 0.5, hi + 0.5
     span = hi - lo
-    lo, hi = lo - span * 0.03, hi + span * 0.03
+    return lo - span * 0.03, hi + span * 0.03
+
+
+def overview_svg(claims: Sequence[DatedClaim], ranks: dict[str, int]) -> str:
+    """One row per document on a proportional axis: when each source says what, at a glance."""
+    lo, hi = _axis_range(claims)
     x0, x1 = LANE_LABEL_W + PAD, WIDTH - PAD
-    top, lane_h = 10, 26
-    height = top + lane_h * len(lanes) + 34
-
-    def x_of(pos: float) -> float:
-        return x0 + (pos - lo) / (hi - lo) * (x1 - x0)
-
-    parts = []
-    for rank, i in row.items():
-        y = top + lane_h * i + lane_h / 2
+    xs = [x0 + (c.when.position - lo) / (hi - lo) * (x1 - x0) for c in claims]
+    level: dict[int, int] = {}
+    for rank in sorted({ranks[c.doc_id] for c in claims}):
+        mine = [i for i, c in enumerate(claims) if ranks[c.doc_id] == rank]
+        level.update(zip(mine, _levels([xs[i] for i in mine]), strict=True))
+    parts, lane_y, y = [], {}, 8.0
+    for rank in sorted({ranks[c.doc_id] for c in claims}):
+        depth = 1 + max(level[i] for i, c in enumerate(claims) if ranks[c.doc_id] == rank)
+        lane_y[rank] = y + 13
         parts.append(
-            f'<line x1="{x0}" y1="{y}" x2="{x1}" y2="{y}" stroke="{colour(rank)}" '
+            f'<line x1="{x0}" y1="{y + 13}" x2="{x1}" y2="{y + 13}" stroke="{colour(rank)}" '
             f'stroke-opacity="0.35" stroke-width="2"/>'
-            f'<text x="{LANE_LABEL_W}" y="{y + 4.5}" text-anchor="end" class="tl-lane" '
+            f'<text x="{LANE_LABEL_W}" y="{y + 17.5}" text-anchor="end" class="tl-lane" '
             f'fill="{colour(rank)}">{rank + 1}</text>'
         )
-    axis_y = top + lane_h * len(lanes) + 6
+        y += 8 + 18 * depth
+    axis_y, height = y + 4, int(y + 34)
     parts.append(f'<line x1="{x0}" y1="{axis_y}" x2="{x1}" y2="{axis_y}" class="tl-axis"/>')
     for year in _year_ticks(lo, hi):
-        x = x_of(year)
+        x = x0 + (year - lo) / (hi - lo) * (x1 - x0)
         parts.append(
-            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{axis_y + 4}" class="tl-tick"/>'
+            f'<line x1="{x:.1f}" y1="8" x2="{x:.1f}" y2="{axis_y + 4}" class="tl-tick"/>'
             f'<text x="{x:.1f}" y="{axis_y + 19}" text-anchor="middle" class="tl-year">'
             f"{year}</text>"
         )
     for i, c in enumerate(claims):
         rank = ranks[c.doc_id]
-        y = top + lane_h * row[rank] + lane_h / 2
-        parts.append(
-            f"<g {_point_attrs(c, i)}><title>{_hover(c)}</title>"
-            f"{_dot(x_of(c.when.position), y, c, colour(rank), 5)}</g>"
-        )
+        dot = _dot(xs[i], lane_y[rank] + 18 * level[i], c, colour(rank), 5)
+        parts.append(f"<g {_point_attrs(c, i)}><title>{_hover(c)}</title>{dot}</g>")
     return (
         f'<svg id="timeline-overview" class="tl-svg" viewBox="0 0 {WIDTH} {height}" '
         f'width="{WIDTH}" height="{height}" role="img" '
@@ -241,9 +255,10 @@ def timeline_html(answer: Answer | None, documents: Sequence[Document]) -> str:
         " · click a point to read it in its document"
     )
     off = sides_off_axis(answer.conflicts, claims)
+    sides = f"{off} side of a disagreement carries" if off == 1 else f"{off} sides carry"
     note = (
-        f'<p class="tl-note">{off} side{"s" if off != 1 else ""} of a disagreement '
-        "carry no date (neither the sentence nor its document) and are not on the axis.</p>"
+        f'<p class="tl-note">{sides} no date (neither the sentence nor its document): not on '
+        "the axis.</p>"
         if off
         else ""
     )
