@@ -21,21 +21,10 @@ from rag.timeline import build_timeline, parse_doc_date, source_doc_ids
 
 from .browser import ask, norm, serve
 from .conftest import CORPUS
+from .helpers import STATEMENT
 
 QUESTION = "Has the US campaign against the cartels worked?"
 DATES = {"000_c9380f70ec4f2621.txt": "2025-03-04", "001_d8fc623f0d255708.txt": "2025-10-14"}
-STATEMENT = """---
-title: "Statement on the designation of cartels as Foreign Terrorist Organizations"
-outlet: "State Department"
-date: "2025-02-20"
-reliability: "official statement"
----
-Statement on the designation of cartels as Foreign Terrorist Organizations
-
-The Secretary of State designated eight cartels and transnational gangs as Foreign Terrorist Organizations on February 20, 2025.
-
-The campaign against the cartels has worked: the designations allow the United States to use sanctions and material-support prosecutions against anyone who helps these groups.
-"""  # noqa: E501
 
 
 @pytest.fixture(scope="module")
