@@ -481,6 +481,10 @@ def test_tabs_are_readable_on_a_laptop(server, page_of, output_dir) -> None:
     expect(page.locator("#quote-hits .quote-hit").first).to_be_visible(timeout=30_000)
     no_sideways_scroll(page)
     page.screenshot(path=str(output_dir / "ws-laptop-quotes.png"))
+    tab(page, "Timeline")
+    expect(page.locator("#timeline-chart .tl-point").first).to_be_visible(timeout=30_000)
+    no_sideways_scroll(page)
+    page.screenshot(path=str(output_dir / "ws-laptop-timeline.png"))
     # Every tab visited, nothing was fetched from anywhere but this server.
     outside = [u for u in requests.urls if not u.startswith(server.url)]
     assert outside == [], outside
