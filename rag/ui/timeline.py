@@ -87,13 +87,13 @@ def _point_attrs(claim: DatedClaim, index: int) -> str:
 
 
 def _dot(x: float, y: float, claim: DatedClaim, fill: str, r: float = 6) -> str:
+    """A square for a publication date, a circle for a sentence; red and ringed when disputed."""
     if claim.disputed:
         return (
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r + 3}" fill="none" stroke="{DISPUTED}" '
             f'stroke-width="2.5"/><circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{DISPUTED}"/>'
         )
-    shape = "square" if claim.kind == "published" else "circle"
-    if shape == "square":
+    if claim.kind == "published":
         return (
             f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r}" height="{2 * r}" '
             f'fill="{fill}"/>'
@@ -254,6 +254,8 @@ def timeline_html(answer: Answer | None, documents: Sequence[Document]) -> str:
         f"{f' · {disputed} where the sources disagree (red)' if disputed else ''}"
         " · click a point to read it in its document"
     )
+    red = ' · <span class="tl-red">●</span> side of a disagreement' if disputed else ""
+    key = f'<div class="tl-key">■ publication date · ● dated sentence{red}</div>'
     off = sides_off_axis(answer.conflicts, claims)
     sides = f"{off} side of a disagreement carries" if off == 1 else f"{off} sides carry"
     note = (
@@ -263,7 +265,7 @@ def timeline_html(answer: Answer | None, documents: Sequence[Document]) -> str:
         else ""
     )
     return (
-        f'<div class="timeline">{question}<div class="tl-summary">{summary}</div>'
+        f'<div class="timeline">{question}<div class="tl-summary">{summary}</div>{key}'
         f"{legend_html(documents, claims)}{overview_svg(claims, ranks)}"
         f"{detail_svg(claims, ranks)}{note}</div>"
     )
