@@ -38,6 +38,22 @@ Committee members said the *new* fare of $_4_ would pay for # repairs [5] and ${
 """A document whose title, outlet and text carry markup, scripts and template syntax."""
 
 
+STATEMENT = """---
+title: "Statement on the designation of cartels as Foreign Terrorist Organizations"
+outlet: "State Department"
+date: "2025-02-20"
+url: "https://www.state.gov/releases/cartel-designations"
+reliability: "official statement"
+---
+Statement on the designation of cartels as Foreign Terrorist Organizations
+
+The Secretary of State designated eight cartels and transnational gangs as Foreign Terrorist Organizations on February 20, 2025.
+
+The designations allow the United States to use sanctions and material-support prosecutions against anyone who helps these groups.
+"""  # noqa: E501
+"""An official statement with an outlet, a date and a dated sentence (the corpus has none)."""
+
+
 def run_rag(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """Run ``rag ARGS`` as a user does, on the store in ``data_dir`` (plus ``env``)."""
     full_env = {**os.environ, "RAG_DATA_DIR": str(data_dir), **env}

@@ -23,21 +23,8 @@ from rag.scope import Scope
 
 from .browser import Requests, ask, norm, serve
 from .conftest import CORPUS
-from .helpers import HOSTILE_DOC, QUESTION
+from .helpers import HOSTILE_DOC, QUESTION, STATEMENT
 
-STATEMENT = """---
-title: "Statement on the designation of cartels as Foreign Terrorist Organizations"
-outlet: "State Department"
-date: "2025-02-20"
-url: "https://www.state.gov/releases/cartel-designations"
-reliability: "official statement"
----
-Statement on the designation of cartels as Foreign Terrorist Organizations
-
-The Secretary of State designated eight cartels and transnational gangs as Foreign Terrorist Organizations on February 20, 2025.
-
-The designations allow the United States to use sanctions and material-support prosecutions against anyone who helps these groups.
-"""  # noqa: E501
 FERRY = """---
 title: "Ferry fares briefing"
 outlet: "Harbor Gazette"
@@ -494,6 +481,10 @@ def test_tabs_are_readable_on_a_laptop(server, page_of, output_dir) -> None:
     expect(page.locator("#quote-hits .quote-hit").first).to_be_visible(timeout=30_000)
     no_sideways_scroll(page)
     page.screenshot(path=str(output_dir / "ws-laptop-quotes.png"))
+    tab(page, "Timeline")
+    expect(page.locator("#timeline-chart .tl-point").first).to_be_visible(timeout=30_000)
+    no_sideways_scroll(page)
+    page.screenshot(path=str(output_dir / "ws-laptop-timeline.png"))
     # Every tab visited, nothing was fetched from anywhere but this server.
     outside = [u for u in requests.urls if not u.startswith(server.url)]
     assert outside == [], outside

@@ -2,6 +2,7 @@
 
 Tabs: Ask (chat with clickable citations, Sources panel, a focus row, exports), Library (the
 collection's documents: upload, edit metadata, delete), Find a quote (who said X, and where),
+Timeline (the dated claims of the last answer's sources on one time axis, disagreements marked),
 Document (the full cleaned text, numbered paragraphs, the opened span highlighted). A picker at
 the top switches collection (one per investigation).
 
@@ -12,9 +13,9 @@ is loaded from outside the server: system fonts, no CDN, no analytics, no share 
 history kept in the browser.
 
 Modules: ``app`` assembles the page and says how to launch it; ``header`` and one module per tab
-(``ask``, ``library``, ``quotes``, ``document``) build their components and handle their events
-with a ``UIContext`` (``context``) and the tab's ``Session`` (``session``); ``static/`` holds
-the stylesheet and scripts (``assets``).
+(``ask``, ``library``, ``quotes``, ``timeline``, ``document``) build their components and handle
+their events with a ``UIContext`` (``context``) and the tab's ``Session`` (``session``);
+``static/`` holds the stylesheet and scripts (``assets``).
 """
 
 from rag.ui.app import build_ui, launch_kwargs

@@ -1,9 +1,10 @@
-"""The page assembled: header, four tabs, the events between them, and how to launch it.
+"""The page assembled: header, five tabs, the events between them, and how to launch it.
 
-Each tab is one module (``ask``, ``library``, ``quotes``, ``document``) that builds its own
-components and handles its own events; here they are put on one page and the events that cross
-tabs are connected (a library change refreshes the Ask tab's focus pickers and the Document
-tab's picker; "Open in document" in the Ask and Quote tabs opens the Document tab).
+Each tab is one module (``ask``, ``library``, ``quotes``, ``timeline``, ``document``) that
+builds its own components and handles its own events; here they are put on one page and the
+events that cross tabs are connected (a library change refreshes the Ask tab's focus pickers and
+the Document tab's picker; "Open in document" in the Ask and Quote tabs, and a point of the
+Timeline, open the Document tab).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from rag.ui.header import APP_TITLE, Header
 from rag.ui.library import LibraryTab
 from rag.ui.quotes import QuotesTab
 from rag.ui.session import Session
+from rag.ui.timeline import TimelineTab
 from rag.workspace import Workspace
 
 
@@ -70,6 +72,7 @@ def build_ui(
             ask = AskTab(ctx)
             library = LibraryTab(ctx)
             quotes = QuotesTab(ctx)
+            timeline = TimelineTab(ctx)
             document = DocumentTab(ctx)
 
         # What a library change refreshes, on every tab (see ``library.library_view``).
@@ -77,10 +80,11 @@ def build_ui(
         ask.wire(session)
         library.wire(session, refreshed)
         quotes.wire(session)
+        timeline.wire(session)
         document.wire(
             session,
             tabs,
-            panels=[ask.sources, quotes.hits],
+            panels=[ask.sources, quotes.hits, timeline.view],
             read_button=library.read_button,
             selected_doc=library.selected_doc,
         )
