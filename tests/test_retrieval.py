@@ -193,4 +193,5 @@ def test_a_chunk_the_vector_index_missed_is_still_ranked(
     monkeypatch.setattr(services.store, "dense_search", index_missed_the_memo)
     missed = services.retriever.search(question)
     assert missed[0].doc_id == memo_id
-    assert missed[0].dense_similarity is not None and missed[0].dense_similarity > 0.5
+    assert missed[0].dense_similarity is not None
+    assert missed[0].dense_similarity > 0.5
