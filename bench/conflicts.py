@@ -529,6 +529,18 @@ def run(args: argparse.Namespace) -> str:
         }
         scorer = ConflictDetector(CachedEmbeddings(embeddings, getattr(args, "cache", None)))
         n = min(E2E_PAIRS, args.limit) if args.limit else E2E_PAIRS
+        e2e = partial(
+            end_to_end,
+            engines,
+            vitaminc_cases(args.shared, n)
+            + swap_cases(args.shared, n if args.limit else SWAP_PAIRS),
+            "End-to-end on two-document corpora (real ingest + retrieval; a should-flag case "
+            "counts only with both documents on opposite sides of one card):",
+        )
+        if getattr(args, "end_to_end", False):
+            text = e2e()
+            print(text, flush=True)
+            return text
         parts = [
             "## Conflicts: when sources disagree",
             "",
@@ -538,13 +550,7 @@ def run(args: argparse.Namespace) -> str:
             "",
             model_pairwise(engines["model"], args.shared, args.limit),
             "",
-            end_to_end(
-                engines,
-                vitaminc_cases(args.shared, n)
-                + swap_cases(args.shared, n if args.limit else SWAP_PAIRS),
-                "End-to-end on two-document corpora (real ingest + retrieval; a should-flag case "
-                "counts only with both documents on opposite sides of one card):",
-            ),
+            e2e(),
             "",
             *[
                 f"### Latency and corpus flags, {name} engine\n\n" + latency(d, args.limit) + "\n"
@@ -628,6 +634,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--fit-judge",
         action="store_true",
         help="fit the decision over the sentence judge and write judge_weights.json",
+    )
+    parser.add_argument(
+        "--end-to-end",
+        action="store_true",
+        help="only the end-to-end table (two-document corpora, both engines)",
     )
     args = parser.parse_args(argv)
     if (args.fit or args.fit_judge) and args.limit and args.weights is None:
