@@ -133,6 +133,12 @@ class Settings(BaseSettings):
         return self.data_dir / "quotes" / self.collection
 
     @property
+    def sentence_vectors_dir(self) -> Path:
+        """Sentence vectors made at ingest (``rag.sentence_vectors``; per client, like the
+        quote index)."""
+        return self.data_dir / "sentences" / self.collection
+
+    @property
     def upload_dir(self) -> Path:
         """Where the app keeps uploaded files of this collection (they are its sources)."""
         return self.data_dir / "uploads" / self.collection

@@ -37,6 +37,7 @@ from rag.reading import LoadedFile, UnreadableFile, iter_corpus_files, read_file
 from rag.reading.files import EMAIL_SUFFIXES
 from rag.reading.mail import read_email
 from rag.retrieval import sync_lexical
+from rag.sentence_vectors import SentenceVectorStore, chunk_sentences, embed_and_store
 from rag.store import DocRecord, Store
 from rag.types import Chunk, Document, IngestReport
 
@@ -135,6 +136,7 @@ class Ingestor:
         self.embeddings = embeddings
         self.settings = settings
         self.signature = chunker_signature(settings, embeddings)
+        self.sentences = SentenceVectorStore(settings.sentence_vectors_dir, embeddings.signature)
         self.limits = ChunkLimits(
             target_tokens=min(settings.chunk_tokens, embeddings.max_tokens),
             max_tokens=embeddings.max_tokens,
@@ -190,6 +192,7 @@ class Ingestor:
         records = self.store.doc_records()
         sync_lexical(self.store, self.settings.bm25_dir, records)
         QuoteIndex(self.settings.quote_index_dir).sync(self.store, records)
+        self.sentences.sweep({d: r.file_sha for d, r in records.items()})
         return report
 
     def _plan(
@@ -300,6 +303,7 @@ class Ingestor:
                         [item.doc.file_sha for item, _, _ in batch],
                         vectors,
                     )
+                    self._embed_sentences(batch)
                     finished = []
                     for (item, chunk, _), vector in zip(batch, vectors, strict=True):
                         if chunk.index == 0:
@@ -313,6 +317,15 @@ class Ingestor:
                     if progress:
                         progress(done, len(queue), batch[-1][0].doc.meta.title)
         self._finish([item for item in plan if not item.chunks], first_vector, report)
+
+    def _embed_sentences(self, batch: list[tuple[_Planned, Chunk, str]]) -> None:
+        """Store the vectors of the batch's sentences before any of their records is written
+        (a crash leaves rows the next sweep drops)."""
+        owned: dict[tuple[str, str], list[str]] = {}
+        for item, chunk, _ in batch:
+            texts = chunk_sentences(chunk, item.doc.text)
+            owned.setdefault((item.doc.doc_id, item.doc.file_sha), []).extend(texts)
+        embed_and_store(self.sentences, self.embeddings, owned, self.settings.embedding_batch_size)
 
     def _finish(
         self, items: list[_Planned], first_vector: dict[str, list[float]], report: IngestReport

@@ -217,7 +217,9 @@ class Library:
         if source.is_relative_to(self.upload_dir.resolve()):
             source.unlink(missing_ok=True)
         self._refresh_lexical()
-        QuoteIndex(self.settings.quote_index_dir).sync(self.store, self.store.doc_records())
+        records = self.store.doc_records()
+        QuoteIndex(self.settings.quote_index_dir).sync(self.store, records)
+        self.services.ingestor.sentences.sweep({d: r.file_sha for d, r in records.items()})
 
     def upload(
         self, files: Sequence[tuple[str, Path]], progress: Progress | None = None

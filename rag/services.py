@@ -18,6 +18,7 @@ from rag.embeddings import LocalEmbeddings
 from rag.ingest import Ingestor
 from rag.pipeline import Pipeline
 from rag.retrieval import Retriever
+from rag.sentence_vectors import SentenceVectorStore, StoredSentenceEmbeddings
 from rag.store import Store, open_store
 from rag.support import SupportScorer
 
@@ -26,6 +27,7 @@ from rag.support import SupportScorer
 class Services:
     settings: Settings
     embeddings: LocalEmbeddings
+    sentences: StoredSentenceEmbeddings  # the model behind stored sentence vectors
     store: Store
     retriever: Retriever
     ingestor: Ingestor
@@ -37,7 +39,11 @@ def build_services(settings: Settings, embeddings: LocalEmbeddings | None = None
     store = open_store(settings)
     embeddings = embeddings or LocalEmbeddings.from_settings(settings)
     retriever = Retriever(store, embeddings, settings)
-    answerer = make_answerer(settings, embeddings)
+    # The sentence readers (answer, citations, conflicts) read the vectors made at ingest.
+    sentences = StoredSentenceEmbeddings(
+        embeddings, SentenceVectorStore(settings.sentence_vectors_dir, embeddings.signature)
+    )
+    answerer = make_answerer(settings, sentences)
     # With an LLM configured, the same kind of chat model also judges candidate disagreements.
     chat_model = make_chat_model(settings)
     judge = LLMJudge(chat_model) if chat_model is not None else None
@@ -46,12 +52,13 @@ def build_services(settings: Settings, embeddings: LocalEmbeddings | None = None
         store,
         retriever,
         answerer,
-        CitationChecker(SupportScorer(embeddings, contradiction=model)),
-        ConflictDetector(embeddings, judge=judge, model=model),
+        CitationChecker(SupportScorer(sentences, contradiction=model)),
+        ConflictDetector(sentences, judge=judge, model=model),
     )
     return Services(
         settings=settings,
         embeddings=embeddings,
+        sentences=sentences,
         store=store,
         retriever=retriever,
         ingestor=Ingestor(store, embeddings, settings),

@@ -19,8 +19,8 @@ from typing import Protocol
 
 import numpy as np
 
-from rag.embeddings import LocalEmbeddings
 from rag.lexical import says_something_else, tokenize
+from rag.sentence_vectors import TextEmbedder
 from rag.sentences import sentence_spans
 
 # Fitted on the ExpertQA fit split (bench/citations.py); see README "How citations are checked".
@@ -91,7 +91,7 @@ class SupportScorer:
 
     def __init__(
         self,
-        embeddings: LocalEmbeddings,
+        embeddings: TextEmbedder,
         threshold: float = SUPPORT_THRESHOLD,
         contradiction: ContradictionReader | None = None,
     ):

@@ -24,9 +24,9 @@ from rag.answerers.base import NO_ANSWER, SIDES_LEAD, names_line
 from rag.answerers.lists import Item, gather_items
 from rag.answerers.question import QuestionShape, read_question
 from rag.answerers.sides import Candidate, PairJudge, pick_options, pick_sides
-from rag.embeddings import LocalEmbeddings
 from rag.lexical import tokenize
 from rag.refmarks import show_marks
+from rag.sentence_vectors import TextEmbedder
 from rag.sentences import sentence_spans
 from rag.support import coverage
 from rag.types import Passage
@@ -111,7 +111,7 @@ class ExtractiveAnswerer:
 
     def __init__(
         self,
-        embeddings: LocalEmbeddings,
+        embeddings: TextEmbedder,
         max_sentences: int = 5,
         threshold: float = REFUSAL_THRESHOLD,
         shapes: bool = True,

@@ -7,10 +7,10 @@ from rag.answerers.chat import ChatAnswerer
 from rag.answerers.chat_models import chat_model_endpoint, make_chat_model
 from rag.answerers.extractive import ExtractiveAnswerer
 from rag.config import Settings
-from rag.embeddings import LocalEmbeddings
+from rag.sentence_vectors import TextEmbedder
 
 
-def make_answerer(settings: Settings, embeddings: LocalEmbeddings) -> Answerer:
+def make_answerer(settings: Settings, embeddings: TextEmbedder) -> Answerer:
     """The answerer ``settings.answerer`` names; its chat model comes from ``make_chat_model``."""
     model = make_chat_model(settings)
     if model is None:

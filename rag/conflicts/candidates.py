@@ -17,7 +17,6 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Protocol
 
 import numpy as np
 
@@ -29,6 +28,7 @@ from rag.conflicts.clues import (
     pair_evidence,
 )
 from rag.conflicts.clues.evidence import QUESTION_PAIR_BAR
+from rag.sentence_vectors import TextEmbedder
 from rag.sentences import sentence_spans
 from rag.types import DocMeta, Passage, paragraph_at, paragraph_starts
 
@@ -40,13 +40,6 @@ MIN_SHARED = 1  # ... with at least this many shared content words
 MIN_WORDS = 5  # headings and fragments are not claims
 EMBED_BATCH = 64  # sentences per model call (measured: batches of 8 were 2x slower on CPU)
 CACHE_SIZE = 4096  # sentence vectors kept between questions (passages recur in a session)
-
-
-class TextEmbedder(Protocol):
-    """What the detector needs of an embedding model (LangChain ``Embeddings`` has it):
-    normalised vectors, so a dot product is a cosine."""
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
 
 
 class SentenceVectors:

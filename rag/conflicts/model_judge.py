@@ -119,6 +119,11 @@ class ModelJudge:
                     self._model = self._load()
         return self._model
 
+    def clear_cache(self) -> None:
+        """Forget the readings (the bench times a cold question)."""
+        with self._lock:
+            self._cache.clear()
+
     def contradicts(self, pairs: Sequence[tuple[str, str]]) -> list[bool]:
         """Does each (evidence, claim) evidence contradict its claim? For the citation check:
         the classifier's P(contradicts) at its own threshold, premise = the evidence."""

@@ -1,0 +1,205 @@
+"""Sentence vectors made once, at ingest, so a question embeds only itself.
+
+Why: the extractive answer, the conflict check and the citation check each compare the
+sentences of the retrieved passages with the question and with each other; embedding those
+sentences at question time was most of the conflict check's cost (measured under load: 1.7 of
+2.7 s per question). Ingest already has the model busy; it embeds each chunk's sentences there.
+
+Where: a SQLite file beside the store (like the quote index: derived data, per client also for
+a Chroma server), keyed by the sentence's text, so the same sentence in two documents or two
+versions is embedded once and an unchanged sentence of an edited document is not embedded
+again. Each row names the document versions that own it; ``sweep`` drops rows no current
+version owns (a document deleted, updated, or left half-ingested by a crash). The file is
+named by the embedder's signature: vectors of two models or backends never mix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from rag.sentences import sentence_spans
+from rag.types import Chunk
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS owners (
+    doc_id TEXT NOT NULL, sha TEXT NOT NULL, key TEXT NOT NULL,
+    PRIMARY KEY (doc_id, sha, key)
+);
+CREATE INDEX IF NOT EXISTS owners_key ON owners (key);
+"""
+MEMORY = 8192  # vectors kept in memory between questions (passages recur in a session)
+_LOOKUP = 500  # keys per SQL lookup (SQLite's variable limit is far above)
+
+
+class TextEmbedder(Protocol):
+    """What the sentence consumers need of a model: unit vectors for texts."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:24]
+
+
+def chunk_sentences(chunk: Chunk, doc_text: str) -> list[str]:
+    """The sentence texts the question-time readers will ask for: split within the chunk's
+    own text (the extractive answer) and within its span of the document (the conflict
+    check; the two splits agree except where a chunk edge cuts a sentence)."""
+    own = [chunk.text[s:e] for s, e in sentence_spans(chunk.text)]
+    end = min(chunk.end, len(doc_text))
+    in_doc = [doc_text[s:e] for s, e in sentence_spans(doc_text, chunk.start, end)]
+    return [t for t in dict.fromkeys([*own, *in_doc]) if t.strip()]
+
+
+class SentenceVectorStore:
+    """The stored sentence vectors of one collection (thread-safe; one connection per call)."""
+
+    def __init__(self, folder: Path, signature: str) -> None:
+        tag = hashlib.sha1(signature.encode()).hexdigest()[:12]
+        self.path = folder / f"sentences-{tag}.sqlite"
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(self.path, timeout=30)) as conn:
+            conn.executescript(_SCHEMA)
+            with conn:  # one transaction: all of a write or none of it
+                yield conn
+
+    def missing(self, texts: Sequence[str]) -> list[str]:
+        """The texts that have no stored vector yet (each once)."""
+        unique = list(dict.fromkeys(texts))
+        known = self._keys_present([text_key(t) for t in unique])
+        return [t for t in unique if text_key(t) not in known]
+
+    def put(
+        self,
+        doc_id: str,
+        sha: str,
+        texts: Sequence[str],
+        vectors: Mapping[str, np.ndarray],
+    ) -> None:
+        """Record that version ``sha`` of ``doc_id`` owns ``texts``; store the ``vectors``
+        given (text -> vector) for those not stored yet."""
+        rows = [
+            (text_key(t), np.asarray(v, dtype=np.float32).tobytes()) for t, v in vectors.items()
+        ]
+        with self._connect() as conn:
+            conn.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?)", rows)
+            conn.executemany(
+                "INSERT OR IGNORE INTO owners VALUES (?, ?, ?)",
+                [(doc_id, sha, text_key(t)) for t in dict.fromkeys(texts)],
+            )
+
+    def get(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of those ``texts`` that have one."""
+        by_key = {text_key(t): t for t in texts}
+        out: dict[str, np.ndarray] = {}
+        keys = list(by_key)
+        with self._connect() as conn:
+            for i in range(0, len(keys), _LOOKUP):
+                part = keys[i : i + _LOOKUP]
+                marks = ",".join("?" * len(part))
+                sql = f"SELECT key, vector FROM vectors WHERE key IN ({marks})"
+                for key, blob in conn.execute(sql, part):
+                    out[by_key[key]] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def _keys_present(self, keys: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        with self._connect() as conn:
+            for i in range(0, len(keys), _LOOKUP):
+                part = list(keys[i : i + _LOOKUP])
+                marks = ",".join("?" * len(part))
+                sql = f"SELECT key FROM vectors WHERE key IN ({marks})"
+                found.update(k for (k,) in conn.execute(sql, part))
+        return found
+
+    def sweep(self, versions: Mapping[str, str]) -> int:
+        """Drop ownership by versions that are not current (doc id -> file sha), then the
+        vectors nobody owns; returns how many vectors went."""
+        with self._connect() as conn:
+            owned = conn.execute("SELECT DISTINCT doc_id, sha FROM owners").fetchall()
+            stale = [(d, s) for d, s in owned if versions.get(d) != s]
+            conn.executemany("DELETE FROM owners WHERE doc_id = ? AND sha = ?", stale)
+            gone = conn.execute(
+                "DELETE FROM vectors WHERE key NOT IN (SELECT key FROM owners)"
+            ).rowcount
+        return int(gone)
+
+    def counts(self) -> tuple[int, int]:
+        """(vectors, owner rows): for tests and the bench."""
+        with self._connect() as conn:
+            n_vectors = conn.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+            n_owners = conn.execute("SELECT COUNT(*) FROM owners").fetchone()[0]
+        return int(n_vectors), int(n_owners)
+
+
+def embed_and_store(
+    stored: SentenceVectorStore,
+    model: TextEmbedder,
+    owned: Mapping[tuple[str, str], list[str]],
+    batch: int,
+) -> None:
+    """Embed the sentences of ``owned`` ((doc id, sha) -> texts) that are not stored yet, in
+    batches of similar length, and record every owner."""
+    new = stored.missing([t for texts in owned.values() for t in texts])
+    vectors: dict[str, np.ndarray] = {}
+    for i in range(0, len(new), batch):
+        part = sorted(new[i : i + batch], key=len)
+        embedded = np.asarray(model.embed_documents(part), dtype=np.float32)
+        vectors.update(zip(part, embedded, strict=True))
+    for (doc_id, sha), texts in owned.items():
+        stored.put(doc_id, sha, texts, {t: vectors[t] for t in texts if t in vectors})
+
+
+class StoredSentenceEmbeddings:
+    """``embed_documents`` that reads stored sentence vectors and runs the model only for the
+    rest (the question, a written answer's claims, a pair of sentences). Vectors read are kept
+    in memory between questions. ``model_texts`` counts what reached the model."""
+
+    def __init__(self, model: TextEmbedder, stored: SentenceVectorStore) -> None:
+        self.model = model
+        self.stored = stored
+        self.model_texts = 0
+        self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        with self._lock:
+            known = {t: self._memory[t] for t in texts if t in self._memory}
+        wanted = [t for t in dict.fromkeys(texts) if t not in known]
+        if wanted:
+            fresh = self.stored.get(wanted)
+            rest = [t for t in wanted if t not in fresh]
+            if rest:
+                vectors = self.model.embed_documents(rest)
+                fresh.update(zip(rest, np.asarray(vectors, dtype=np.float32), strict=True))
+                with self._lock:
+                    self.model_texts += len(rest)
+            known.update(fresh)
+            self._remember(fresh)
+        return [known[t].tolist() for t in texts]
+
+    def forget(self) -> None:
+        """Empty the in-memory copy (the bench times a cold question)."""
+        with self._lock:
+            self._memory.clear()
+
+    def _remember(self, vectors: Mapping[str, np.ndarray]) -> None:
+        with self._lock:
+            for text, vector in vectors.items():
+                self._memory[text] = vector
+                self._memory.move_to_end(text)
+            while len(self._memory) > MEMORY:
+                self._memory.popitem(last=False)
