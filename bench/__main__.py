@@ -35,6 +35,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("shapes", "bench.answer_shapes"),
     ("citations", "bench.citations"),
     ("conflicts", "bench.conflicts"),
+    ("sentences", "bench.sentence_cost"),
     ("speed", "bench.timing"),
     ("baseline", "bench.baseline"),
     ("scale", "bench.scale"),

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     embedding_threads: int = Field(
         0, ge=0, description="CPU threads for the embedding model; 0 = the library's default."
     )
+    sentence_vectors: bool = Field(
+        True,
+        description="Embed every chunk's sentences at ingest (about 2x the ingest time on "
+        "the torch backend) so a question embeds only itself; off, the sentences of the "
+        "retrieved passages are embedded when a question needs them.",
+    )
     conflict_judge: Literal["model", "clues"] = Field(
         "model",
         description="Who decides that sources disagree: model (the sentence judge trained here, "

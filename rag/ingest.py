@@ -321,6 +321,8 @@ class Ingestor:
     def _embed_sentences(self, batch: list[tuple[_Planned, Chunk, str]]) -> None:
         """Store the vectors of the batch's sentences before any of their records is written
         (a crash leaves rows the next sweep drops)."""
+        if not self.settings.sentence_vectors:
+            return
         owned: dict[tuple[str, str], list[str]] = {}
         for item, chunk, _ in batch:
             texts = chunk_sentences(chunk, item.doc.text)

@@ -30,6 +30,7 @@ from rag.sentences import sentence_spans
 from rag.types import Chunk
 
 _SCHEMA = """
+PRAGMA journal_mode = WAL;
 CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS owners (
     doc_id TEXT NOT NULL, sha TEXT NOT NULL, key TEXT NOT NULL,
@@ -73,6 +74,7 @@ class SentenceVectorStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with closing(sqlite3.connect(self.path, timeout=30)) as conn:
             conn.executescript(_SCHEMA)
+            conn.execute("PRAGMA synchronous = NORMAL")  # derived data: rebuilt if lost
             with conn:  # one transaction: all of a write or none of it
                 yield conn
 
@@ -84,22 +86,20 @@ class SentenceVectorStore:
 
     def put(
         self,
-        doc_id: str,
-        sha: str,
-        texts: Sequence[str],
+        owned: Mapping[tuple[str, str], Sequence[str]],
         vectors: Mapping[str, np.ndarray],
     ) -> None:
-        """Record that version ``sha`` of ``doc_id`` owns ``texts``; store the ``vectors``
-        given (text -> vector) for those not stored yet."""
-        rows = [
-            (text_key(t), np.asarray(v, dtype=np.float32).tobytes()) for t, v in vectors.items()
+        """Record that each (doc id, sha) version owns its texts, and store the ``vectors``
+        given (text -> vector) for those not stored yet: one transaction."""
+        rows = [(text_key(t), np.asarray(v, np.float32).tobytes()) for t, v in vectors.items()]
+        owners = [
+            (doc_id, sha, text_key(t))
+            for (doc_id, sha), texts in owned.items()
+            for t in dict.fromkeys(texts)
         ]
         with self._connect() as conn:
             conn.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?)", rows)
-            conn.executemany(
-                "INSERT OR IGNORE INTO owners VALUES (?, ?, ?)",
-                [(doc_id, sha, text_key(t)) for t in dict.fromkeys(texts)],
-            )
+            conn.executemany("INSERT OR IGNORE INTO owners VALUES (?, ?, ?)", owners)
 
     def get(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors of those ``texts`` that have one."""
@@ -159,8 +159,7 @@ def embed_and_store(
         part = sorted(new[i : i + batch], key=len)
         embedded = np.asarray(model.embed_documents(part), dtype=np.float32)
         vectors.update(zip(part, embedded, strict=True))
-    for (doc_id, sha), texts in owned.items():
-        stored.put(doc_id, sha, texts, {t: vectors[t] for t in texts if t in vectors})
+    stored.put(owned, vectors)
 
 
 class StoredSentenceEmbeddings:

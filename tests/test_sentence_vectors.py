@@ -112,3 +112,16 @@ def _sentences_of_file(path: Path) -> set[str]:
     """Sentences of a corpus file long enough to be one quote (for picking one to change)."""
     text = path.read_text(encoding="utf-8")
     return {s for s in split_sentences(text) if len(s.split()) > 12 and "\n" not in s}
+
+
+def test_turned_off_ingest_stores_none_and_answers_still(tmp_path: Path, corpus_dir, embeddings):
+    from rag.config import Settings
+    from rag.services import build_services
+
+    services = build_services(
+        Settings(data_dir=tmp_path / "off", sentence_vectors=False), embeddings
+    )
+    services.ingestor.ingest([corpus_dir])
+    assert services.ingestor.sentences.counts() == (0, 0)
+    answer = services.pipeline.ask(QUESTIONS[2])
+    assert answer.citations
