@@ -91,7 +91,7 @@ def test_edit_clears_fields_and_is_validated(services, corpus_dir: Path) -> None
     target = _doc(corpus_dir, "001")
     assert library.edit(
         target, DocMeta(title="  Narco  terrorism\n review ", outlet="")
-    ) == DocMeta(title="Narco terrorism review")
+    ) == DocMeta(title="Narco terrorism review", language="en")  # the language is kept
     record = services.store.doc_records()[target]
     assert record.meta.outlet is None
     assert record.meta.reliability is None
