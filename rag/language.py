@@ -9,6 +9,7 @@ knows 97 languages, and it is fast (~1 ms a paragraph once loaded, ~1 s to load)
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections.abc import Iterable
@@ -18,6 +19,13 @@ if TYPE_CHECKING:
     from rag.store import DocRecord, Store
 
 SAMPLE_CHARS = 4000  # the start of a document says its language; more only costs time
+# The beat's languages, and how much likelier than any other of the 97 they are taken to be
+# (a prior, added to the model's log scores). Why: without it, short English texts full of
+# names come out as Nigerian Pidgin or Hungarian (FEVER claims: 93% right; with it, 98%), while
+# French, Portuguese, Italian, Catalan, Galician and German sentences keep their language
+# (measured by ``python -m bench --only spanish``).
+LIKELY_LANGUAGES = ("en", "es")
+LIKELY_PRIOR = math.log(100)
 MIN_LETTERS = 3  # below this there is nothing to judge ("2024", "—")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _STATED = re.compile(r"([a-z]{2})(?:[-_][a-z0-9]+)*")  # "es", "es-MX", "en_GB"
@@ -43,7 +51,8 @@ def detect_language(text: str) -> str | None:
     sample = text[:SAMPLE_CHARS]
     if len(_LETTER.findall(sample)) < MIN_LETTERS:
         return None
-    code, _ = _model().classify(sample)
+    ranked = _model().rank(sample)
+    code, _ = max(ranked, key=lambda r: r[1] + (LIKELY_PRIOR if r[0] in LIKELY_LANGUAGES else 0))
     return str(code)
 
 
