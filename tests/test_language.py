@@ -11,6 +11,7 @@ from rag.ingest import doc_id_for
 from rag.language import detect_language, stated_language
 from rag.lexical import query_tokens, tokenize
 from rag.library import LibraryEntry
+from rag.types import DocMeta
 from rag.ui.views import library_html
 
 SPANISH_TITLE = "Golpe al contrabando en Manzanillo"
@@ -97,7 +98,7 @@ def test_a_stated_language_wins_and_an_edit_keeps_it(services, corpus_dir: Path)
     services.ingestor.ingest([corpus_dir])
     record = services.store.doc_records()[doc]
     assert record.meta.language == "pt"
-    edited = services.store.update_meta(doc, record.meta.__class__(title="Edited title"))
+    edited = services.store.update_meta(doc, DocMeta(title="Edited title"))
     assert edited.meta.language == "pt"
     assert edited.meta.title == "Edited title"
 
