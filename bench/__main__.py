@@ -41,6 +41,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("scale", "bench.scale"),
     ("quotes", "bench.quotes"),
     ("load", "bench.load"),
+    ("spanish", "bench.spanish"),
 ]
 
 

@@ -32,6 +32,7 @@ from rag.doc_ids import (  # noqa: F401 (re-exported: tests and the library use 
     legacy_doc_id,
 )
 from rag.embeddings import SIGNATURE_SEPARATOR, LocalEmbeddings
+from rag.language import backfill_languages, language_of
 from rag.quote_index import QuoteIndex
 from rag.reading import LoadedFile, UnreadableFile, iter_corpus_files, read_file
 from rag.reading.files import EMAIL_SUFFIXES
@@ -185,6 +186,7 @@ class Ingestor:
         self._retire(legacy, records)
         if prune:
             report.removed = self._prune(paths, records, seen, others)
+        backfill_languages(self.store, records, (item.doc.doc_id for item in plan))
         self._sweep()
         # A run killed between a record's write and its notice left readers a stale token;
         # the rerun (which finds that record unchanged) must still wake them.
@@ -227,6 +229,7 @@ class Ingestor:
     ) -> _Planned:
         earlier = record or legacy
         meta = earlier.meta if earlier and earlier.edited else loaded.meta  # an edit in the UI wins
+        meta = dataclasses.replace(meta, language=language_of(loaded.text, loaded.meta.language))
         doc = Document(doc_id, source, loaded.text, meta, sha)
         chunks = split_document(
             doc, self.embeddings.count_tokens, self.embeddings.token_char_ends, self.limits

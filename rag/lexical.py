@@ -4,6 +4,10 @@ Why BM25 beside the embeddings: names, numbers and rare terms ("CJNG", "$50 mill
 where a small embedding model is weakest and where journalists' questions are most exact.
 The index is derived from the store and stamped with a fingerprint of the indexed documents;
 a stale or missing index is rebuilt from Chroma, so it can never disagree with it for long.
+
+Each chunk is stemmed in its document's language (Spanish sources get the Spanish Snowball
+stemmer and stop words, everything else the English ones, as before); a question, whose
+language is a guess from a few words, is stemmed both ways (see ``QUERY_LANGUAGES``).
 """
 
 from __future__ import annotations
@@ -25,18 +29,54 @@ from bm25s.tokenization import Tokenizer
 
 from rag.types import Chunk
 
-_STEMMER = Stemmer.Stemmer("english")
+DEFAULT_LANGUAGE = "en"
+# ISO 639-1 code -> Snowball stemmer and bm25s stop-word list; any other language (or none
+# detected) is tokenised as English, which is what every document got before languages.
+_SNOWBALL = {"en": "english", "es": "spanish"}
+STEMMED_LANGUAGES = tuple(_SNOWBALL)
+# Why both for a question: measured in ``bench/spanish.py`` (query policy table).
+QUERY_LANGUAGES = STEMMED_LANGUAGES
+# Mixed into every fingerprint: bump it whenever tokens change, so an index written with the
+# old tokens is never loaded again (it no longer matches any fingerprint and is rebuilt).
+TOKENS_VERSION = "tokens-v2:per-document-language"
+_STEMMERS = {code: Stemmer.Stemmer(name) for code, name in _SNOWBALL.items()}
 
 
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
 
-def tokenize(texts: list[str]) -> list[list[str]]:
+def stemming_language(language: str | None) -> str:
+    """The language whose stemmer tokenises a text of ``language`` (a detected ISO code)."""
+    return language if language in _SNOWBALL else DEFAULT_LANGUAGE
+
+
+def tokenize(texts: list[str], language: str | None = DEFAULT_LANGUAGE) -> list[list[str]]:
     """Lower-cased, stop-worded, stemmed word tokens; "4,000" and "4000" are one token."""
-    tokenizer = Tokenizer(stopwords="english", stemmer=_STEMMER.stemWord)
+    code = stemming_language(language)
+    tokenizer = Tokenizer(stopwords=_SNOWBALL[code], stemmer=_STEMMERS[code].stemWord)
     texts = [_THOUSANDS.sub("", t) for t in texts]
     tokens = tokenizer.tokenize(texts, return_as="string", show_progress=False)
     return [list(t) for t in tokens]
+
+
+def tokenize_each(texts: Sequence[str], languages: Sequence[str | None]) -> list[list[str]]:
+    """Tokens of each text, stemmed in its own language (one tokenizer call per language)."""
+    out: list[list[str]] = [[] for _ in texts]
+    groups: dict[str, list[int]] = {}
+    for i, language in enumerate(languages):
+        groups.setdefault(stemming_language(language), []).append(i)
+    for code, positions in groups.items():
+        for i, tokens in zip(positions, tokenize([texts[i] for i in positions], code), strict=True):
+            out[i] = tokens
+    return out
+
+
+def query_tokens(query: str, languages: Sequence[str] = QUERY_LANGUAGES) -> list[str]:
+    """The question's tokens stemmed in each of ``languages``, each token once, in order."""
+    seen: dict[str, None] = {}
+    for code in languages:
+        seen.update(dict.fromkeys(tokenize([query], code)[0]))
+    return list(seen)
 
 
 class Bm25Index:
@@ -49,12 +89,21 @@ class Bm25Index:
         self._position = {cid: i for i, cid in enumerate(chunk_ids)}
 
     @classmethod
-    def build(cls, chunks: Sequence[Chunk], titles: dict[str, str], fingerprint: str) -> Bm25Index:
+    def build(
+        cls,
+        chunks: Sequence[Chunk],
+        titles: dict[str, str],
+        fingerprint: str,
+        languages: dict[str, str | None] | None = None,
+    ) -> Bm25Index:
+        """Index ``chunks`` (with their document's title), each stemmed in its document's
+        language from ``languages`` (doc id -> ISO code; missing means English)."""
         if not chunks:
             return cls(None, [], fingerprint)
         texts = [f"{titles.get(c.doc_id, '')}\n{c.text}" for c in chunks]
+        langs = [(languages or {}).get(c.doc_id) for c in chunks]
         retriever = bm25s.BM25()
-        retriever.index(tokenize(texts), show_progress=False)
+        retriever.index(tokenize_each(texts, langs), show_progress=False)
         return cls(retriever, [c.chunk_id for c in chunks], fingerprint)
 
     def save(self, folder: Path) -> None:
@@ -105,13 +154,18 @@ class Bm25Index:
         return cls(retriever, ids, str(manifest["fingerprint"]))
 
     def search(
-        self, query: str, n: int, allowed: set[str] | None = None
+        self,
+        query: str,
+        n: int,
+        allowed: set[str] | None = None,
+        languages: Sequence[str] = QUERY_LANGUAGES,
     ) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score) for chunks sharing terms with ``query``, best first."""
+        """(chunk id, BM25 score) for chunks sharing terms with ``query``, best first;
+        ``query`` is stemmed in each of ``languages``."""
         if self.retriever is None:
             return []
         vocab = self.retriever.vocab_dict
-        tokens = [t for t in tokenize([query])[0] if t in vocab]
+        tokens = [t for t in query_tokens(query, languages) if t in vocab]
         if not tokens:
             return []
         mask = None
@@ -131,10 +185,11 @@ class Bm25Index:
 
 
 def fingerprint(doc_versions: dict[str, str]) -> str:
-    """Identity of an index state: which documents, at which version (file sha + chunker)."""
+    """Identity of an index state: which documents, at which version (file sha + chunker,
+    title, language), tokenised how (``TOKENS_VERSION``)."""
     import hashlib
 
-    joined = "\n".join(f"{k}:{v}" for k, v in sorted(doc_versions.items()))
+    joined = "\n".join([TOKENS_VERSION, *(f"{k}:{v}" for k, v in sorted(doc_versions.items()))])
     return hashlib.sha1(joined.encode()).hexdigest()
 
 

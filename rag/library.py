@@ -64,6 +64,7 @@ class LibraryEntry:
     parent: str | None = None  # an attachment's email (doc id) and its subject
     parent_title: str | None = None
     attachments: str | None = None  # an email's attachments, "; "-joined names
+    language: str | None = None  # ISO 639-1, detected at ingest
 
     @classmethod
     def of(cls, record: DocRecord) -> LibraryEntry:
@@ -82,6 +83,7 @@ class LibraryEntry:
             parent=m.parent,
             parent_title=m.parent_title,
             attachments=m.attachments,
+            language=m.language,
         )
 
     @property

@@ -52,8 +52,12 @@ def check_vectors(records: dict[str, DocRecord], embeddings: LocalEmbeddings, na
 
 
 def doc_versions(records: dict[str, DocRecord]) -> dict[str, str]:
-    """What the BM25 index depends on; the title is in it because BM25 indexes it too."""
-    return {d: f"{r.file_sha}:{r.chunker}:{r.n_chunks}:{r.meta.title}" for d, r in records.items()}
+    """What the BM25 index depends on; the title is in it because BM25 indexes it too, the
+    language because it picks the stemmer."""
+    return {
+        d: f"{r.file_sha}:{r.chunker}:{r.n_chunks}:{r.meta.title}:{r.meta.language}"
+        for d, r in records.items()
+    }
 
 
 def sync_lexical(
@@ -73,7 +77,8 @@ def sync_lexical(
     if on_disk is not None and on_disk.fingerprint == wanted:
         return on_disk
     titles = {d: r.meta.title for d, r in records.items()}
-    built = Bm25Index.build(store.live_chunks(records), titles, wanted)
+    languages = {d: r.meta.language for d, r in records.items()}
+    built = Bm25Index.build(store.live_chunks(records), titles, wanted, languages)
     built.save(folder)
     return built
 

@@ -10,6 +10,7 @@ invisible to retrieval and swept away.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -51,6 +52,7 @@ _META_KEYS = (
     "parent_title",
     "attachments",
     "pages",
+    "language",
 )
 _EDITED = "meta_edited"
 _DOC_PAGE = 100
@@ -106,6 +108,7 @@ def _record(doc_id: str, md: dict[str, Any]) -> DocRecord:
             parent_title=values["parent_title"],
             attachments=values["attachments"],
             pages=values["pages"],
+            language=values["language"],
         ),
         file_sha=str(md.get("file_sha", "")),
         chunker=str(md.get("chunker", "")),
@@ -223,7 +226,9 @@ class Store:
                 "added_at": (before.added_at if before else "") or now,
                 "updated_at": now,
             }
-            meta = before.meta if before is not None and edited else doc.meta
+            meta = doc.meta
+            if before is not None and edited:  # the edit wins, but the language is the text's
+                meta = dataclasses.replace(before.meta, language=doc.meta.language)
             md.update({k: v for k, v in meta.to_dict().items() if v})
             if edited:
                 md[_EDITED] = True

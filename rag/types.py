@@ -28,6 +28,7 @@ class DocMeta:
     parent_title: str | None = None  # ... and that email's subject, for attribution lines
     attachments: str | None = None  # an email's attachments, names joined by "; "
     pages: str | None = None  # a PDF's page starts in the text: "1:0,2:1834,..."
+    language: str | None = None  # ISO 639-1, detected at ingest (None: not detected yet)
 
     def page_of(self, offset: int) -> int | None:
         """The PDF page that ``offset`` of the text is on (None for other formats)."""
@@ -42,13 +43,13 @@ class DocMeta:
         return page
 
     def to_dict(self) -> dict[str, Any]:
-        """The five fields every document has, plus the email/PDF ones only when set (so the
-        JSON of other documents is unchanged)."""
+        """The fields every document has (the language is null until detected), plus the
+        email/PDF ones only when set (so the JSON of other documents is unchanged)."""
         fields = asdict(self)
         return {k: v for k, v in fields.items() if k in _ALWAYS or v is not None}
 
 
-_ALWAYS = ("title", "outlet", "date", "url", "reliability")
+_ALWAYS = ("title", "outlet", "date", "url", "reliability", "language")
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class Passage:
             "text": self.chunk.text,
             "score": round(self.score, 6),
             **_page(self.page),
+            "language": self.meta.language,
         }
 
 
@@ -193,6 +195,7 @@ class Citation:
             "support": round(self.support, 4),
             **_page(self.page),
             **_links(self.meta),
+            "language": self.meta.language,
         }
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,9 @@ EDIT = DocMeta(
     url="https://example.org/dossier",
     reliability="official statement",
 )
+# What the store holds after the edit: the edit, and the language detected at ingest (the
+# language is the text's, not part of the edit).
+EDITED = dataclasses.replace(EDIT, language="en")
 GOOD_MD = """---
 title: "Harbour authority memo"
 outlet: "Port Gazette"
@@ -57,11 +61,11 @@ def test_edit_reaches_citations_without_reembedding(services, corpus_dir: Path) 
 
     stored = library.edit(target, EDIT)
 
-    assert stored == EDIT
+    assert stored == EDITED
     after = services.pipeline.ask(QUESTION)
     cited = [c for c in after.citations if c.doc_id == target]
     assert cited
-    assert all(c.meta == EDIT for c in cited)
+    assert all(c.meta == EDITED for c in cited)
     markdown = footnoted_markdown(after)
     assert (
         "*Zanzibarian dossier on cartel designations* (official statement), Wire Desk" in markdown
@@ -87,7 +91,7 @@ def test_edit_clears_fields_and_is_validated(services, corpus_dir: Path) -> None
     target = _doc(corpus_dir, "001")
     assert library.edit(
         target, DocMeta(title="  Narco  terrorism\n review ", outlet="")
-    ) == DocMeta(title="Narco terrorism review")
+    ) == DocMeta(title="Narco terrorism review", language="en")  # the language is kept
     record = services.store.doc_records()[target]
     assert record.meta.outlet is None
     assert record.meta.reliability is None
@@ -111,7 +115,7 @@ def test_edit_survives_reingest_and_later_front_matter(services, corpus_dir: Pat
     library.edit(target, EDIT)
     again = services.ingestor.ingest([corpus_dir])
     assert again.unchanged == 5
-    assert services.store.doc_records()[target].meta == EDIT
+    assert services.store.doc_records()[target].meta == EDITED
 
     (path,) = corpus_dir.glob("001_*.txt")
     text = path.read_text(encoding="utf-8")
@@ -124,13 +128,13 @@ def test_edit_survives_reingest_and_later_front_matter(services, corpus_dir: Pat
     changed = services.ingestor.ingest([corpus_dir])
     assert changed.updated == 1
     record = services.store.doc_records()[target]
-    assert record.meta == EDIT  # the UI edit wins over the file's new front matter
+    assert record.meta == EDITED  # the UI edit wins over the file's new front matter
     assert record.edited
     document = services.store.get_document(target)
     assert added in document.text
     hits = services.retriever.search("How many boats were counted in the harbour of Manta?", k=2)
     assert hits[0].doc_id == target
-    assert hits[0].meta == EDIT
+    assert hits[0].meta == EDITED
 
 
 def test_delete_removes_exactly_one_document(services, corpus_dir: Path) -> None:

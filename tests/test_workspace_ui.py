@@ -180,6 +180,8 @@ def test_upload_two_files_one_broken(server, ws_services, page_of, output_dir) -
     assert "Port Authority" in row
     assert "2024-03-12" in row
     assert "primary document" in row
+    language = library_row(page, "Port authority minutes").locator("td.col-language")
+    expect(language).to_have_text("en")  # detected at ingest
     assert len(ws_services.store.doc_records()) == before + 1  # nothing else pruned
     page.screenshot(path=str(output_dir / "ws-upload.png"), full_page=True)
 
@@ -472,7 +474,7 @@ def test_tabs_are_readable_on_a_laptop(server, page_of, output_dir) -> None:
     widths = page.evaluate(
         "() => [...document.querySelectorAll('#library-panel th')].map(th => th.offsetWidth)"
     )
-    assert len(widths) == 7, widths
+    assert len(widths) == 8, widths  # title outlet date reliability language passages added url
     assert min(widths) >= 40, widths
     page.screenshot(path=str(output_dir / "ws-laptop-library.png"))
     tab(page, "Find a quote")

@@ -162,6 +162,7 @@ def load_bytes(
         sender=fields.get("sender"),
         recipients=fields.get("recipients"),
         pages=pages,
+        language=fields.get("language"),  # as stated by hand; checked, else detected, at ingest
     )
     return LoadedFile(PARAGRAPH_SEPARATOR.join(paragraphs), meta)
 

@@ -15,7 +15,7 @@ import yaml
 from rag.reading.extracted import UnreadableFile, iso_date
 from rag.reading.paragraphs import normalize_paragraph
 
-META_KEYS = ("title", "outlet", "date", "url", "reliability")
+META_KEYS = ("title", "outlet", "date", "url", "reliability", "language")
 
 _META_KEY_LINE = re.compile(rf"^(?:{'|'.join(META_KEYS)})\s*:", re.MULTILINE)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)

@@ -75,6 +75,7 @@ def library_html(entries: Sequence[LibraryEntry], selected: str | None = None) -
             ("outlet", "Outlet"),
             ("date", "Date"),
             ("reliability", "Reliability"),
+            ("language", "Language"),
             ("chunks", "Passages"),
             ("added", "Added (UTC)"),
             ("url", "URL"),
@@ -94,6 +95,7 @@ def library_html(entries: Sequence[LibraryEntry], selected: str | None = None) -
             f'<td class="col-outlet">{_cell(e.outlet)}</td>'
             f'<td class="col-date">{_cell(e.date)}</td>'
             f'<td class="col-reliability">{_cell(e.reliability, "unlabelled")}</td>'
+            f'<td class="col-language">{_cell(e.language, "unknown")}</td>'
             f'<td class="col-chunks">{int(e.chunks)}</td>'
             f'<td class="col-added">{_cell(_when(e.added_at))}</td>'
             f'<td class="col-url">{_url_cell(e.url)}</td></tr>'
