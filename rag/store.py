@@ -51,6 +51,7 @@ _META_KEYS = (
     "parent_title",
     "attachments",
     "pages",
+    "ocr_pages",
 )
 _EDITED = "meta_edited"
 _DOC_PAGE = 100
@@ -106,6 +107,7 @@ def _record(doc_id: str, md: dict[str, Any]) -> DocRecord:
             parent_title=values["parent_title"],
             attachments=values["attachments"],
             pages=values["pages"],
+            ocr_pages=values["ocr_pages"],
         ),
         file_sha=str(md.get("file_sha", "")),
         chunker=str(md.get("chunker", "")),
