@@ -39,6 +39,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("baseline", "bench.baseline"),
     ("scale", "bench.scale"),
     ("quotes", "bench.quotes"),
+    ("ocr", "bench.ocr"),
     ("load", "bench.load"),
 ]
 

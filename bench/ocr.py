@@ -47,7 +47,9 @@ class Typeset:
         return buffer.getvalue()
 
 
-def _wrap(paragraph: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
+def _wrap(
+    paragraph: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: float
+) -> list[str]:
     lines: list[str] = []
     for word in paragraph.split():
         if lines and font.getlength(f"{lines[-1]} {word}") <= width:

@@ -132,8 +132,7 @@ class Passage:
             "end": self.chunk.end,
             "text": self.chunk.text,
             "score": round(self.score, 6),
-            **_page(self.page),
-            **_ocr(self.ocr_confidence),
+            **page_fields(self.page, self.ocr_confidence),
         }
 
 
@@ -176,14 +175,16 @@ def paragraph_at(starts: list[int], offset: int) -> int:
     return max(1, bisect.bisect_right(starts, offset))
 
 
-def _page(page: int | None) -> dict[str, int]:
-    """A PDF's page, for JSON: only present for PDFs (other documents' keys unchanged)."""
-    return {} if page is None else {"page": page}
+def page_fields(page: int | None, ocr: float | None) -> dict[str, Any]:
+    """A PDF's page and an OCR'd page's confidence (0-100), for JSON: each only present when
+    there is one (other documents' keys unchanged)."""
+    fields: dict[str, Any] = {} if page is None else {"page": page}
+    return fields if ocr is None else {**fields, "ocr_confidence": ocr}
 
 
-def _ocr(confidence: float | None) -> dict[str, float]:
-    """An OCR'd page's confidence (0-100), for JSON: only present for scans."""
-    return {} if confidence is None else {"ocr_confidence": confidence}
+def ocr_label(confidence: float) -> str:
+    """How every citation marks a passage read by OCR: "OCR 94%" (Tesseract's confidence)."""
+    return f"OCR {confidence:.0f}%"
 
 
 def _links(meta: DocMeta) -> dict[str, str]:
@@ -221,8 +222,7 @@ class Citation:
             "end": self.end,
             "quote": self.quote,
             "support": round(self.support, 4),
-            **_page(self.page),
-            **_ocr(self.ocr_confidence),
+            **page_fields(self.page, self.ocr_confidence),
             **_links(self.meta),
         }
 

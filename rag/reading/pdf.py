@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pypdfium2 as pdfium
 from pypdf import PageObject, PdfReader
@@ -73,7 +74,8 @@ def _has_image(page: PageObject, depth: int = 0) -> bool:
     """Whether the page draws an image (directly or inside a form), judged from its resources;
     True when they cannot be read (then OCR decides)."""
     try:
-        xobjects = page["/Resources"].get_object().get("/XObject")
+        resources: Any = page["/Resources"].get_object()
+        xobjects = resources.get("/XObject")
         for ref in (xobjects.get_object() if xobjects else {}).values():
             obj = ref.get_object()
             if obj.get("/Subtype") == "/Image":
@@ -101,7 +103,8 @@ def _rendered(data: bytes, numbers: list[int], dpi: int) -> Iterator[PageImage]:
         for number in numbers:
             page = document[number - 1]
             try:
-                scale = fitted_scale(*page.get_size(), dpi)
+                width, height = page.get_size()
+                scale = fitted_scale(width, height, dpi)
                 image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
             finally:
                 page.close()
