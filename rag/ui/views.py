@@ -114,10 +114,18 @@ def library_html(entries: Sequence[LibraryEntry], selected: str | None = None) -
 
 
 def upload_result_html(
-    added: Iterable[str], failed: Iterable[dict[str, str]], unchanged: int = 0
+    added: Iterable[str],
+    failed: Iterable[dict[str, str]],
+    unchanged: int = 0,
+    notes: Iterable[dict[str, str]] = (),
 ) -> str:
-    """One line per file: what went in, what did not and why."""
+    """One line per file: what went in, what did not and why, what went in only in part."""
     items = [f'<li class="ok">✓ {one_line(name)}</li>' for name in added]
+    items += [
+        f'<li class="partial">◐ <span class="name">{one_line(n.get("path", "?"))}</span>: '
+        f'<span class="reason">{one_line(n.get("note", ""))}</span></li>'
+        for n in notes
+    ]
     if unchanged:
         items.append(f'<li class="same">{unchanged} already in the library, unchanged</li>')
     for f in failed:
