@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,6 +32,7 @@ from rag.reading.paragraphs import normalize_paragraph
 _PLACEHOLDER_TITLES = frozenset(
     "untitled unknown anonymous (anonymous) unspecified (unspecified) document none title".split()
 )
+_PDFIUM = threading.Lock()
 MIN_TEXT_CHARS = 25  # fewer characters over an image: a stamp on a scan, so the page is OCR'd
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s+(?:of|/)\s+\d{1,4})?\s*$", re.IGNORECASE)
 
@@ -94,25 +96,32 @@ def _needs_ocr(page: PageObject, lines: list[str]) -> bool:
 
 
 def _rendered(data: bytes, numbers: list[int], dpi: int) -> Iterator[PageImage]:
-    """The pages ``numbers`` (1-based) as grayscale PGM images, rendered one at a time."""
+    """The pages ``numbers`` (1-based) as grayscale PGM images, rendered one at a time.
+
+    PDFium must not be entered from two threads at once (the app ingests uploads in several),
+    so every call into it holds ``_PDFIUM``; the OCR of earlier pages goes on meanwhile.
+    """
     try:
-        document = pdfium.PdfDocument(data)
+        with _PDFIUM:
+            document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         raise UnreadableFile(f"cannot render the scanned pages ({exc})") from exc
     try:
         for number in numbers:
-            page = document[number - 1]
-            try:
-                width, height = page.get_size()
-                scale = fitted_scale(width, height, dpi)
-                image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
-            finally:
-                page.close()
+            with _PDFIUM:
+                page = document[number - 1]
+                try:
+                    width, height = page.get_size()
+                    scale = fitted_scale(width, height, dpi)
+                    image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
+                finally:
+                    page.close()
             buffer = io.BytesIO()
             image.save(buffer, format="PPM")
             yield PageImage(buffer.getvalue(), round(72 * scale))
     finally:
-        document.close()
+        with _PDFIUM:
+            document.close()
 
 
 def _ocr(
