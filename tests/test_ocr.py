@@ -19,6 +19,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from bench.ocr import DPI, PAGE_INCHES, Typeset, typeset
+from rag.config import Settings
 from rag.present import footnoted_markdown
 from rag.reading import UnreadableFile, read_file
 from rag.reading.ocr import OcrOptions, parse_tsv
@@ -216,3 +217,10 @@ def test_tesseract_tsv_becomes_lines_and_paragraphs() -> None:
     page = parse_tsv("\n".join(rows))
     assert page.lines == ["First line", "", "Second"]
     assert page.confidence == 80.0
+
+
+def test_settings_defaults_are_the_readers_defaults() -> None:
+    """``read_file`` without settings reads scans as ``rag ingest`` does by default."""
+    fields = Settings.model_fields
+    names = ("languages", "max_pages", "dpi", "workers")
+    assert OcrOptions(*(fields[f"ocr_{name}"].default for name in names)) == OcrOptions()
