@@ -78,7 +78,7 @@ class ReadOptions:
 
     max_unpacked: int = DEFAULT_MAX_UNPACKED
     max_ratio: float = DEFAULT_MAX_RATIO
-    ocr: OcrOptions | None = None
+    ocr: OcrOptions | None = OcrOptions()
     ocr_progress: PageProgress | None = None
 
 
