@@ -74,7 +74,7 @@ def _print_progress(done: int, total: int, title: str) -> None:
 
 
 def _print_ocr_progress(done: int, total: int, name: str) -> None:
-    """Every few pages of a scan: OCR takes about a second a page, so a long scan must show
+    """Every few pages of a scan: OCR takes about 2 CPU seconds a page, so a long scan must show
     it is moving (on a terminal too, where the embedding has its progress bar)."""
     print(f"OCR {name}: {done}/{total} pages", file=sys.stderr, flush=True)
 

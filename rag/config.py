@@ -113,7 +113,7 @@ class Settings(BaseSettings):
     ocr_max_pages: int = Field(
         300,
         ge=0,
-        description="Most pages OCR'd per document (about 1 s a page per worker); later scanned "
+        description="Most pages OCR'd per document (about 2 CPU seconds a page); later scanned "
         "pages are not read and the ingest report says so. 0 turns OCR off.",
     )
     ocr_dpi: int = Field(
