@@ -23,6 +23,7 @@ from rag.config import Settings
 from rag.present import footnoted_markdown
 from rag.reading import UnreadableFile, read_file
 from rag.reading.ocr import OcrOptions, parse_tsv
+from rag.ui.render import source_card
 from rag.ui.views import document_html
 
 from .conftest import CORPUS
@@ -114,6 +115,9 @@ def test_scan_is_read_quoted_and_cited_with_page_and_ocr(
     assert (cited.page, cited.ocr_confidence) == (3, float(confidences["3"]))
     label = f"p. 3, para. {cited.paragraph}, OCR {cited.ocr_confidence:.0f}%"
     assert label in footnoted_markdown(answer)
+    card = source_card(cited, 1)
+    assert f' · p. 3 · ¶{cited.paragraph} · <span class="ocr-mark"' in card
+    assert f">OCR {cited.ocr_confidence:.0f}%</span>" in card
     ask = run_rag(["ask", QUESTION, "--json"], data)
     assert ask.returncode == 0, ask.stderr
     shown = [c for c in json.loads(ask.stdout)["citations"] if c["doc_id"] == cited.doc_id]
