@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run ingest test bench lint install install-dev chromium wipe
+.PHONY: run ingest test bench lint install install-dev chromium tesseract wipe
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,16 +28,24 @@ chromium:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
-ingest: install
+# OCR of scans (rag/reading/ocr.py): Tesseract with English and Spanish.
+tesseract:
+	@{ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx spa \
+	   && tesseract --list-langs 2>/dev/null | grep -qx eng; } || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa >/dev/null; }
+
+ingest: install tesseract
 	$(VENV)/bin/rag ingest corpus
 
 run: ingest
 	$(PY) app.py
 
-test: install-dev chromium
+test: install-dev chromium tesseract
 	$(PY) -m pytest -q
 
-bench: install-dev
+bench: install-dev tesseract
 	$(PY) -m bench
 
 lint: install-dev

@@ -40,6 +40,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("baseline", "bench.baseline"),
     ("scale", "bench.scale"),
     ("quotes", "bench.quotes"),
+    ("ocr", "bench.ocr"),
     ("load", "bench.load"),
     ("spanish", "bench.spanish"),
 ]

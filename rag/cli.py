@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.config import Settings, apply_offline_environment
-from rag.types import DocMeta
+from rag.types import DocMeta, ocr_label
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
@@ -34,7 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path)
     p.add_argument("--json", action="store_true")
     p.add_argument(
-        "--progress", action="store_true", help="print 'embedded N/M chunks' lines on stderr"
+        "--progress",
+        action="store_true",
+        help="print 'embedded N/M chunks' lines (and 'OCR <file>: N/M pages' for scans) on stderr",
     )
     p = sub.add_parser("search", help="passages that answer a question, best first")
     p.add_argument("question")
@@ -71,6 +73,12 @@ def _print_progress(done: int, total: int, title: str) -> None:
     print(f"embedded {done}/{total} chunks", file=sys.stderr, flush=True)
 
 
+def _print_ocr_progress(done: int, total: int, name: str) -> None:
+    """Every few pages of a scan: OCR takes about 2 CPU seconds a page, so a long scan must show
+    it is moving (on a terminal too, where the embedding has its progress bar)."""
+    print(f"OCR {name}: {done}/{total} pages", file=sys.stderr, flush=True)
+
+
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     services = _services(settings)
     paths = args.paths or [settings.corpus_dir]
@@ -79,7 +87,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         raise UserError(f"no such file or folder: {', '.join(missing)}")
     with _as_user_errors():
         progress = _print_progress if args.progress else None
-        report = services.ingestor.ingest(paths, progress=progress)
+        pages = _print_ocr_progress if args.progress or sys.stderr.isatty() else None
+        report = services.ingestor.ingest(paths, progress=progress, ocr_progress=pages)
     if args.json:
         _emit(report.to_dict())
         return 0
@@ -89,6 +98,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     )
     for failure in report.failed:
         print(f"skipped {failure['path']}: {failure['reason']}", file=sys.stderr)
+    for note in report.notes:
+        print(f"partly read {note['path']}: {note['note']}", file=sys.stderr)
     return 0
 
 
@@ -119,6 +130,13 @@ def _where(meta: DocMeta) -> str:
     return f" ({where})" if where else ""
 
 
+def _place(page: int | None, paragraph: int, ocr: float | None) -> str:
+    """ "p. 3, ¶2, OCR 94%": the page only for PDFs, the OCR mark only for scans."""
+    parts = [f"p. {page}"] if page is not None else []
+    parts.append(f"¶{paragraph}")
+    return ", ".join(parts + ([ocr_label(ocr)] if ocr is not None else []))
+
+
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     question = _question(args)
     services = _services(settings)
@@ -128,7 +146,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         _emit([p.to_dict() for p in passages])
         return 0
     for i, p in enumerate(passages, start=1):
-        print(f"[{i}] {p.meta.title}{_where(p.meta)}, ¶{p.chunk.paragraph}")
+        place = _place(p.page, p.chunk.paragraph, p.ocr_confidence)
+        print(f"[{i}] {p.meta.title}{_where(p.meta)}, {place}")
         print(f"    {p.chunk.text[:300]}{'…' if len(p.chunk.text) > 300 else ''}\n")
     return 0
 
@@ -176,7 +195,8 @@ def cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
         kind = "exact" if h.exact else f"close match ({h.score:.2f})"
         label = f" [{h.reliability}]" if h.reliability else ""
         where = _where(DocMeta(h.title, h.outlet, h.date))
-        print(f"[{i}] {h.title}{where}, ¶{h.paragraph}{label}: {kind}")
+        place = _place(h.page, h.paragraph, h.ocr_confidence)
+        print(f"[{i}] {h.title}{where}, {place}{label}: {kind}")
         print(f"    {_marked(h.text, h.match_start, h.match_end)}\n")
     return 0
 

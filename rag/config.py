@@ -7,10 +7,13 @@ environment. Tests build ``Settings(data_dir=tmp_path, ...)`` directly.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from rag.reading.ocr import OcrOptions
 
 
 class Settings(BaseSettings):
@@ -107,6 +110,24 @@ class Settings(BaseSettings):
     upload_max_mb: float = Field(
         25.0, gt=0, description="Largest file accepted by the app's upload, in megabytes."
     )
+    ocr_languages: str = Field(
+        "eng+spa",
+        pattern=r"^[A-Za-z_]+(\+[A-Za-z_]+)*$",
+        description="Tesseract languages for scans, joined by '+' (each needs its "
+        "tesseract-ocr-<lang> package; eng and spa are installed by make).",
+    )
+    ocr_max_pages: int = Field(
+        300,
+        ge=0,
+        description="Most pages OCR'd per document (about 2 CPU seconds a page); later scanned "
+        "pages are not read and the ingest report says so. 0 turns OCR off.",
+    )
+    ocr_dpi: int = Field(
+        300, ge=100, le=600, description="Resolution scanned PDF pages are rendered at for OCR."
+    )
+    ocr_workers: int = Field(
+        2, ge=1, le=32, description="Pages OCR'd at once (one single-threaded Tesseract each)."
+    )
     auth: str | None = Field(
         None,
         description="Turn on login in the app: user:password[,user2:password2] (see rag/auth.py).",
@@ -114,6 +135,13 @@ class Settings(BaseSettings):
     auth_file: Path | None = Field(
         None, description="Turn on login in the app: a file with one user:password per line."
     )
+
+    @property
+    def ocr_options(self) -> OcrOptions:
+        """The ``ocr_*`` fields as the readers take them."""
+        from rag.reading.ocr import OcrOptions
+
+        return OcrOptions(self.ocr_languages, self.ocr_max_pages, self.ocr_dpi, self.ocr_workers)
 
     @property
     def uses_chroma_server(self) -> bool:

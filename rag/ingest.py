@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
 import sys
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
@@ -35,8 +34,9 @@ from rag.embeddings import SIGNATURE_SEPARATOR, LocalEmbeddings
 from rag.language import backfill_languages, language_of
 from rag.quote_index import QuoteIndex
 from rag.reading import LoadedFile, UnreadableFile, iter_corpus_files, read_file
-from rag.reading.files import EMAIL_SUFFIXES
+from rag.reading.files import EMAIL_SUFFIXES, ReadOptions, refusal
 from rag.reading.mail import read_email
+from rag.reading.ocr import PageProgress, every_few_pages
 from rag.retrieval import sync_lexical
 from rag.sentence_vectors import SentenceVectorStore, chunk_sentences, embed_and_store
 from rag.store import DocRecord, Store
@@ -111,24 +111,6 @@ def _mostly_seen(root: PurePath, records: dict[str, DocRecord], seen: set[str]) 
     return 2 * sum(d in seen for d in under) > len(under)
 
 
-_UNSAFE_NAME = re.compile(r"[\\\x00-\x1f\x7f]")
-
-
-def refusal(path: Path, folders: list[Path]) -> str | None:
-    """Why a file found in a folder must not be read, judged by its name and where it leads.
-
-    A backslash is a path separator on Windows (names like ``..\\..\\x.txt`` come from
-    hostile archives), control characters can forge lines in reports, and a link out of
-    the folder being ingested would index files nobody put there.
-    """
-    if _UNSAFE_NAME.search(path.name):
-        return "file name contains a path separator or control character: refused"
-    folder = next((f for f in folders if path.is_relative_to(f)), None)
-    if folder is not None and not path.resolve().is_relative_to(folder.resolve()):
-        return "links to a file outside the folder being ingested: refused"
-    return None
-
-
 class Ingestor:
     """Brings the store in line with the files under the given paths."""
 
@@ -150,9 +132,11 @@ class Ingestor:
         progress: Progress | None = None,
         prune: bool = True,
         namespace: str = "",
+        ocr_progress: Progress | None = None,
     ) -> IngestReport:
         """Ingest files and folders; with ``prune``, drop documents gone from those folders.
-        ``namespace`` is passed to ``doc_id_for`` (uploads have their own)."""
+        ``namespace`` is passed to ``doc_id_for`` (uploads have their own); ``ocr_progress``
+        hears (pages done, pages to OCR, file name) every few pages of a scan."""
         paths = [Path(p) for p in paths]
         report = IngestReport()
         records = self.store.doc_records()
@@ -176,10 +160,11 @@ class Ingestor:
             if old != doc_id and old in records:
                 legacy[old] = doc_id
             seen.update(i for i, r in records.items() if r.meta.parent == doc_id)
+            pages = every_few_pages(ocr_progress, path.name)
             if path.suffix.lower() in EMAIL_SUFFIXES:
-                plan.extend(self._plan_email(path, doc_id, records, report))
+                plan.extend(self._plan_email(path, doc_id, records, report, pages))
                 continue
-            planned = self._plan(path, doc_id, records.get(doc_id), report, records.get(old))
+            planned = self._plan(path, doc_id, records.get(doc_id), report, records.get(old), pages)
             if planned:
                 plan.append(planned)
         self._write(plan, report, progress)
@@ -204,6 +189,7 @@ class Ingestor:
         record: DocRecord | None,
         report: IngestReport,
         legacy: DocRecord | None = None,
+        pages: PageProgress | None = None,
     ) -> _Planned | None:
         """What to write for ``path``, or None when it is unchanged or unreadable; a document
         stored under its ``legacy`` id passes on an edit made in the UI."""
@@ -212,10 +198,11 @@ class Ingestor:
             if record and record.file_sha == sha and record.chunker == self.signature:
                 report.unchanged += 1
                 return None
-            loaded = read_file(path)
+            loaded = read_file(path, ocr=self.settings.ocr_options, ocr_progress=pages)
         except Exception as exc:  # a library choking on a hostile file must not stop the run
             report.failed.append({"path": str(path), "reason": _reason(exc)})
             return None
+        report.notes.extend({"path": str(path), "note": note} for note in loaded.notes)
         return self._planned(doc_id, str(path.resolve()), loaded, sha, record, legacy)
 
     def _planned(
@@ -237,7 +224,12 @@ class Ingestor:
         return _Planned(doc, chunks, earlier is None, bool(record and record.file_sha == sha))
 
     def _plan_email(
-        self, path: Path, doc_id: str, records: dict[str, DocRecord], report: IngestReport
+        self,
+        path: Path,
+        doc_id: str,
+        records: dict[str, DocRecord],
+        report: IngestReport,
+        pages: PageProgress | None = None,
     ) -> list[_Planned]:
         """The email and each readable attachment, linked both ways; a skipped attachment is
         reported as ``<email> > <name>`` with its reason and costs nothing else."""
@@ -247,7 +239,8 @@ class Ingestor:
             if record and record.file_sha == sha and record.chunker == self.signature:
                 report.unchanged += 1 + sum(r.meta.parent == doc_id for r in records.values())
                 return []
-            mail = read_email(path)
+            options = ReadOptions(ocr=self.settings.ocr_options, ocr_progress=pages)
+            mail = read_email(path, options=options)
         except Exception as exc:  # a library choking on a hostile file must not stop the run
             report.failed.append({"path": str(path), "reason": _reason(exc)})
             return []
@@ -258,6 +251,7 @@ class Ingestor:
             if att.loaded is None:
                 report.failed.append({"path": where, "reason": att.reason or "not read"})
                 continue
+            report.notes.extend({"path": where, "note": note} for note in att.loaded.notes)
             child_id = attachment_id(path, n, att.name)
             kept.add(child_id)
             meta = dataclasses.replace(

@@ -224,7 +224,10 @@ class Library:
         self.services.ingestor.sentences.sweep({d: r.file_sha for d, r in records.items()})
 
     def upload(
-        self, files: Sequence[tuple[str, Path]], progress: Progress | None = None
+        self,
+        files: Sequence[tuple[str, Path]],
+        progress: Progress | None = None,
+        ocr_progress: Progress | None = None,
     ) -> IngestReport:
         """Ingest files a browser sent, as (name it gave, temporary path).
 
@@ -259,7 +262,7 @@ class Library:
                 target = (folder / name).resolve()
                 saved[target] = (given, self._save(Path(temp), target))
             if saved:
-                self._ingest(saved, report, progress)
+                self._ingest(saved, report, progress, ocr_progress)
         finally:
             for _target, (_given, backup) in saved.items():
                 if backup is not None and backup.exists():
@@ -283,10 +286,18 @@ class Library:
         saved: dict[Path, tuple[str, Path | None]],
         report: IngestReport,
         progress: Progress | None,
+        ocr_progress: Progress | None = None,
     ) -> None:
         done = self.services.ingestor.ingest(
-            list(saved), progress=progress, prune=False, namespace=UPLOADS
+            list(saved),
+            progress=progress,
+            prune=False,
+            namespace=UPLOADS,
+            ocr_progress=ocr_progress,
         )
+        for note in done.notes:  # partly read (scanned pages over the OCR limit): as given
+            given = saved.get(Path(note["path"]).resolve(), (note["path"], None))[0]
+            report.notes.append({"path": shown_name(given), "note": note["note"]})
         for key in ("added", "updated", "unchanged", "removed", "chunks"):
             setattr(report, key, getattr(report, key) + getattr(done, key))
         for failure in done.failed:

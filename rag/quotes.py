@@ -24,7 +24,13 @@ from rag.retrieval import EmptyIndex
 from rag.scope import EmptyScope, Scope
 from rag.sentences import sentence_spans
 from rag.store import DocRecord, Store
-from rag.types import PARAGRAPH_SEPARATOR, Document, paragraph_at, paragraph_starts
+from rag.types import (
+    PARAGRAPH_SEPARATOR,
+    Document,
+    page_fields,
+    paragraph_at,
+    paragraph_starts,
+)
 
 # Characters that are "the same" for a quote: typographic variants folded to ASCII.
 _FOLD = {
@@ -105,13 +111,16 @@ class QuoteHit:
     score: float
     exact: bool
     chunk_id: str | None = None  # the indexed chunk that holds the span
+    page: int | None = None  # a PDF's page the span starts on
+    ocr_confidence: float | None = None  # when that page was read by OCR (0-100)
 
     @property
     def matched(self) -> str:
         return self.text[self.match_start : self.match_end]
 
     def to_dict(self) -> dict[str, Any]:
-        """The shape of ``rag quote --json``: ``rag search``'s, plus ``exact`` and ``match``."""
+        """The shape of ``rag quote --json``: ``rag search``'s, plus ``exact`` and ``match``;
+        ``page`` and ``ocr_confidence`` only when the document has them."""
         return {
             "doc_id": self.doc_id,
             "title": self.title,
@@ -127,6 +136,7 @@ class QuoteHit:
             "score": round(self.score, 6),
             "exact": self.exact,
             "match": {"start": self.match_start, "end": self.match_end},
+            **page_fields(self.page, self.ocr_confidence),
         }
 
 
@@ -269,6 +279,8 @@ class QuoteSearch:
             match_end=last - ctx_start,
             score=score,
             exact=exact,
+            page=m.page_of(first),
+            ocr_confidence=m.ocr_confidence(first),
         )
 
     def _with_chunks(self, hits: list[QuoteHit]) -> list[QuoteHit]:

@@ -53,6 +53,7 @@ _META_KEYS = (
     "attachments",
     "pages",
     "language",
+    "ocr_pages",
 )
 _EDITED = "meta_edited"
 _DOC_PAGE = 100
@@ -109,6 +110,7 @@ def _record(doc_id: str, md: dict[str, Any]) -> DocRecord:
             attachments=values["attachments"],
             pages=values["pages"],
             language=values["language"],
+            ocr_pages=values["ocr_pages"],
         ),
         file_sha=str(md.get("file_sha", "")),
         chunker=str(md.get("chunker", "")),

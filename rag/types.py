@@ -29,6 +29,7 @@ class DocMeta:
     attachments: str | None = None  # an email's attachments, names joined by "; "
     pages: str | None = None  # a PDF's page starts in the text: "1:0,2:1834,..."
     language: str | None = None  # ISO 639-1, detected at ingest (None: not detected yet)
+    ocr_pages: str | None = None  # pages read by OCR, mean word confidence: "2:94.1,3:88.0"
 
     def page_of(self, offset: int) -> int | None:
         """The PDF page that ``offset`` of the text is on (None for other formats)."""
@@ -41,6 +42,18 @@ class DocMeta:
                 break
             page = int(number)
         return page
+
+    def ocr_confidence(self, offset: int) -> float | None:
+        """Tesseract's mean word confidence (0-100) for the page of ``offset`` when that page
+        was read by OCR (None for a text page or another format)."""
+        if not self.ocr_pages:
+            return None
+        page = self.page_of(offset)
+        for mark in self.ocr_pages.split(","):
+            number, _, confidence = mark.partition(":")
+            if int(number) == page:
+                return float(confidence)
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         """The fields every document has (the language is null until detected), plus the
@@ -103,6 +116,11 @@ class Passage:
         """The PDF page the chunk starts on."""
         return self.meta.page_of(self.chunk.start)
 
+    @property
+    def ocr_confidence(self) -> float | None:
+        """The OCR confidence of that page, when it was read by OCR."""
+        return self.meta.ocr_confidence(self.chunk.start)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "doc_id": self.chunk.doc_id,
@@ -115,7 +133,7 @@ class Passage:
             "end": self.chunk.end,
             "text": self.chunk.text,
             "score": round(self.score, 6),
-            **_page(self.page),
+            **page_fields(self.page, self.ocr_confidence),
             "language": self.meta.language,
         }
 
@@ -130,9 +148,15 @@ class IngestReport:
     removed: int = 0
     chunks: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
+    # documents stored without all of their file ({"path", "note"}, e.g. scanned pages over the
+    # OCR limit); in JSON only when there are some, so a plain ingest's keys stay the same
+    notes: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if not self.notes:
+            del data["notes"]
+        return data
 
 
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -153,9 +177,16 @@ def paragraph_at(starts: list[int], offset: int) -> int:
     return max(1, bisect.bisect_right(starts, offset))
 
 
-def _page(page: int | None) -> dict[str, int]:
-    """A PDF's page, for JSON: only present for PDFs (other documents' keys unchanged)."""
-    return {} if page is None else {"page": page}
+def page_fields(page: int | None, ocr: float | None) -> dict[str, Any]:
+    """A PDF's page and an OCR'd page's confidence (0-100), for JSON: each only present when
+    there is one (other documents' keys unchanged)."""
+    fields: dict[str, Any] = {} if page is None else {"page": page}
+    return fields if ocr is None else {**fields, "ocr_confidence": ocr}
+
+
+def ocr_label(confidence: float) -> str:
+    """How every citation marks a passage read by OCR: "OCR 94%" (Tesseract's confidence)."""
+    return f"OCR {confidence:.0f}%"
 
 
 def _links(meta: DocMeta) -> dict[str, str]:
@@ -193,7 +224,7 @@ class Citation:
             "end": self.end,
             "quote": self.quote,
             "support": round(self.support, 4),
-            **_page(self.page),
+            **page_fields(self.page, self.ocr_confidence),
             **_links(self.meta),
             "language": self.meta.language,
         }
@@ -202,6 +233,11 @@ class Citation:
     def page(self) -> int | None:
         """The PDF page the quoted span starts on (None for other formats)."""
         return self.meta.page_of(self.start)
+
+    @property
+    def ocr_confidence(self) -> float | None:
+        """The OCR confidence of that page, when it was read by OCR."""
+        return self.meta.ocr_confidence(self.start)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from rag.reading import (
     split_front_matter,
 )
 from rag.reading.cleaning import guess_outlet, is_furniture, strip_furniture
+from rag.reading.ocr import OcrOptions
 from rag.reading.paragraphs import is_hard_wrapped, reflow_lines, split_paragraphs
 from rag.types import PARAGRAPH_SEPARATOR
 
@@ -603,13 +604,17 @@ def test_corrupt_pdf(tmp_path: Path, content: bytes, reason: str) -> None:
         read_file(write(tmp_path, "bad.pdf", content))
 
 
-def test_scanned_pdf_has_no_text(tmp_path: Path) -> None:
+def test_pdf_without_text_layer_or_readable_text(tmp_path: Path) -> None:
+    """A page with no text layer is OCR'd; a black box has no words to find."""
     path = tmp_path / "scan.pdf"
     pdf = canvas.Canvas(str(path))
     pdf.rect(72, 72, 300, 400, fill=1)
     pdf.save()
-    with pytest.raises(UnreadableFile, match=r"PDF has no extractable text \(scanned image\?\)"):
+    with pytest.raises(UnreadableFile, match=r"^no text found by OCR$"):
         read_file(path)
+    off = OcrOptions(max_pages=0)
+    with pytest.raises(UnreadableFile, match=r"PDF has no extractable text \(scanned image\?\)"):
+        read_file(path, ocr=off)
 
 
 def test_password_protected_pdf(tmp_path: Path) -> None:

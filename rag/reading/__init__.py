@@ -1,7 +1,9 @@
 """Reading files into cleaned text plus metadata: one module per format, then furniture cleaning.
 
 ``read_file`` is the entry point (``rag.reading.files``); the format readers (txt, md, html,
-pdf, docx) only turn bytes into raw paragraphs, and ``cleaning`` strips the page furniture.
+pdf, docx, image) only turn bytes into raw paragraphs, and ``cleaning`` strips the page
+furniture. Scanned pages (PDF pages without a text layer, images) are read by Tesseract
+through ``ocr``; ``pages`` keeps each paragraph's page for PDFs and scans.
 """
 
 from rag.reading.extracted import UnreadableFile

@@ -30,6 +30,8 @@ class Extracted:
     meta: dict[str, str] = field(default_factory=dict)
     # a PDF's pages: for each paragraph, (offset in it, page) wherever a page starts in it
     pages: list[list[tuple[int, int]]] | None = None
+    ocr: dict[int, float] = field(default_factory=dict)  # OCR'd page -> mean word confidence
+    notes: list[str] = field(default_factory=list)  # read, but not all of it (pages over a limit)
 
 
 def iso_date(value: object) -> str | None:

@@ -19,8 +19,10 @@ from rag.reading.docx import extract_docx
 from rag.reading.eml import extract_eml, extract_msg
 from rag.reading.extracted import MB, Extracted, UnreadableFile
 from rag.reading.html import extract_html
+from rag.reading.image import IMAGE_SUFFIXES, extract_image
 from rag.reading.md import extract_md
 from rag.reading.metadata import read_sidecar
+from rag.reading.ocr import OcrOptions, PageProgress
 from rag.reading.paragraphs import normalize_paragraph
 from rag.reading.pdf import extract_pdf
 from rag.reading.txt import extract_txt
@@ -30,7 +32,8 @@ ATTACHMENT_SUFFIXES: frozenset[str] = frozenset(
     {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
 )
 EMAIL_SUFFIXES: frozenset[str] = frozenset({".eml", ".msg"})
-SUPPORTED_SUFFIXES: frozenset[str] = ATTACHMENT_SUFFIXES | EMAIL_SUFFIXES
+# Images are not read as an email's attachments: those are mostly logos and signatures.
+SUPPORTED_SUFFIXES: frozenset[str] = ATTACHMENT_SUFFIXES | EMAIL_SUFFIXES | IMAGE_SUFFIXES
 DEFAULT_MAX_BYTES = 50 * MB
 DEFAULT_MAX_UNPACKED = 200 * MB
 DEFAULT_MAX_RATIO = 200.0
@@ -43,6 +46,7 @@ class LoadedFile:
 
     text: str
     meta: DocMeta
+    notes: tuple[str, ...] = ()  # read, but not all of it (e.g. scanned pages over the limit)
 
 
 def human_size(size: int) -> str:
@@ -66,8 +70,22 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def _extract(suffix: str, data: bytes, max_unpacked: int, max_ratio: float) -> Extracted:
+@dataclass(frozen=True)
+class ReadOptions:
+    """Limits and OCR for one read: ``max_unpacked`` and ``max_ratio`` cap what a .docx (a zip)
+    may expand to, in total bytes and per-member compression ratio; ``ocr`` None reads no scan.
+    """
+
+    max_unpacked: int = DEFAULT_MAX_UNPACKED
+    max_ratio: float = DEFAULT_MAX_RATIO
+    ocr: OcrOptions | None = OcrOptions()
+    ocr_progress: PageProgress | None = None
+
+
+def _extract(suffix: str, data: bytes, options: ReadOptions) -> Extracted:
     """The reader for this extension (one of ``SUPPORTED_SUFFIXES``)."""
+    if suffix in IMAGE_SUFFIXES:
+        return extract_image(data, options.ocr, options.ocr_progress)
     match suffix:
         case ".txt":
             return extract_txt(data)
@@ -76,22 +94,28 @@ def _extract(suffix: str, data: bytes, max_unpacked: int, max_ratio: float) -> E
         case ".html" | ".htm":
             return extract_html(data)
         case ".pdf":
-            return extract_pdf(data)
+            return extract_pdf(data, options.ocr, options.ocr_progress)
         case ".eml":
             return extract_eml(data)
         case ".msg":
             return extract_msg(data)
         case _:
-            return extract_docx(data, max_unpacked, max_ratio)
+            return extract_docx(data, options.max_unpacked, options.max_ratio)
+
+
+def _name_title(path: Path) -> str:
+    """``scan_of_memo-2.png`` -> "scan of memo 2"."""
+    return normalize_paragraph(re.sub(r"[_-]+", " ", path.stem)) or path.name
 
 
 def _fallback_title(paragraphs: list[str], path: Path) -> str:
-    """A short unpunctuated first paragraph is the headline; else the file name."""
+    """A short unpunctuated first paragraph is the headline; else the file name (always for an
+    image: what OCR reads first is as likely a letterhead as a headline)."""
     first = paragraphs[0] if paragraphs else ""
-    if first and len(first) < MAX_HEADLINE_CHARS and not first.endswith("."):
+    image = path.suffix.lower() in IMAGE_SUFFIXES
+    if first and len(first) < MAX_HEADLINE_CHARS and not first.endswith(".") and not image:
         return first
-    stem = normalize_paragraph(re.sub(r"[_-]+", " ", path.stem))
-    return stem or path.name
+    return _name_title(path)
 
 
 def read_file(
@@ -100,18 +124,23 @@ def read_file(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_unpacked: int = DEFAULT_MAX_UNPACKED,
     max_ratio: float = DEFAULT_MAX_RATIO,
+    ocr: OcrOptions | None = OcrOptions(),  # noqa: B008 - frozen, so one shared default is safe
+    ocr_progress: PageProgress | None = None,
 ) -> LoadedFile:
     """Load one file; raises ``UnreadableFile`` for anything that cannot become clean text.
 
     ``max_bytes`` caps the file size; ``max_unpacked`` and ``max_ratio`` cap what a .docx
-    (a zip) may expand to, in total bytes and per-member compression ratio.
+    (a zip) may expand to, in total bytes and per-member compression ratio. Scans are read
+    with ``ocr`` (the ingest passes the settings' ``ocr_options``; None reads no scan), and
+    ``ocr_progress`` hears of every page OCR'd.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise UnreadableFile(f"unsupported file type '{path.suffix or path.name}'")
     data = read_bytes(path, max_bytes)
-    return load_bytes(data, path, read_sidecar(path), max_unpacked, max_ratio)
+    options = ReadOptions(max_unpacked, max_ratio, ocr, ocr_progress)
+    return load_bytes(data, path, read_sidecar(path), options)
 
 
 def _page_starts(extracted: Extracted, kept: list[str]) -> str | None:
@@ -134,12 +163,18 @@ def _page_starts(extracted: Extracted, kept: list[str]) -> str | None:
     return ",".join(marks)
 
 
+def _ocr_pages(extracted: Extracted, pages: str | None) -> str | None:
+    """The OCR'd pages still in the text and their confidence, as ``DocMeta.ocr_pages``."""
+    kept = {int(mark.partition(":")[0]) for mark in (pages or "").split(",") if mark}
+    marks = [f"{n}:{c:.1f}" for n, c in sorted(extracted.ocr.items()) if n in kept]
+    return ",".join(marks) or None
+
+
 def load_bytes(
     data: bytes,
     path: Path,
     overrides: dict[str, str],
-    max_unpacked: int = DEFAULT_MAX_UNPACKED,
-    max_ratio: float = DEFAULT_MAX_RATIO,
+    options: ReadOptions = ReadOptions(),  # noqa: B008 - frozen, so one shared default is safe
     parsed: Extracted | None = None,
 ) -> LoadedFile:
     """Bytes of a file named ``path`` (on disk, or an email's attachment) -> clean text + meta.
@@ -147,7 +182,7 @@ def load_bytes(
     ``overrides`` (a sidecar's fields) win over what the file states; ``parsed`` is the
     format reader's result when the caller already has it (an email read with its attachments).
     """
-    extracted = parsed or _extract(path.suffix.lower(), data, max_unpacked, max_ratio)
+    extracted = parsed or _extract(path.suffix.lower(), data, options)
     paragraphs = strip_furniture(extracted.paragraphs)
     if not paragraphs:
         raise UnreadableFile("no text left after cleaning")
@@ -163,8 +198,9 @@ def load_bytes(
         recipients=fields.get("recipients"),
         pages=pages,
         language=fields.get("language"),  # as stated by hand; checked, else detected, at ingest
+        ocr_pages=_ocr_pages(extracted, pages),
     )
-    return LoadedFile(PARAGRAPH_SEPARATOR.join(paragraphs), meta)
+    return LoadedFile(PARAGRAPH_SEPARATOR.join(paragraphs), meta, tuple(extracted.notes))
 
 
 def _is_skipped(name: str) -> bool:
@@ -198,3 +234,21 @@ def iter_corpus_files(paths: Iterable[Path]) -> list[Path]:
                 seen.add(candidate)
                 result.append(candidate)
     return result
+
+
+_UNSAFE_NAME = re.compile(r"[\\\x00-\x1f\x7f]")
+
+
+def refusal(path: Path, folders: list[Path]) -> str | None:
+    """Why a file found in a folder must not be read, judged by its name and where it leads.
+
+    A backslash is a path separator on Windows (names like ``..\\..\\x.txt`` come from
+    hostile archives), control characters can forge lines in reports, and a link out of
+    the folder being ingested would index files nobody put there.
+    """
+    if _UNSAFE_NAME.search(path.name):
+        return "file name contains a path separator or control character: refused"
+    folder = next((f for f in folders if path.is_relative_to(f)), None)
+    if folder is not None and not path.resolve().is_relative_to(folder.resolve()):
+        return "links to a file outside the folder being ingested: refused"
+    return None

@@ -17,6 +17,7 @@ from rag.reading.files import (
     ATTACHMENT_SUFFIXES,
     DEFAULT_MAX_BYTES,
     LoadedFile,
+    ReadOptions,
     human_size,
     load_bytes,
     read_bytes,
@@ -45,7 +46,7 @@ class EmailFile:
     attachments: list[Attachment]
 
 
-def _attachment(name: str, data: bytes, max_bytes: int) -> Attachment:
+def _attachment(name: str, data: bytes, max_bytes: int, options: ReadOptions) -> Attachment:
     sha = hashlib.sha256(data).hexdigest()
     suffix = Path(name).suffix.lower()
     if suffix not in ATTACHMENT_SUFFIXES:
@@ -54,7 +55,7 @@ def _attachment(name: str, data: bytes, max_bytes: int) -> Attachment:
         size, limit = human_size(len(data)), human_size(max_bytes)
         return Attachment(name, sha, reason=f"attachment is {size} MB, over the {limit} MB limit")
     try:
-        return Attachment(name, sha, load_bytes(data, Path(name), {}))
+        return Attachment(name, sha, load_bytes(data, Path(name), {}, options))
     except UnreadableFile as exc:
         return Attachment(name, sha, reason=str(exc))
     except Exception as exc:  # noqa: BLE001 - a library choking on one attachment
@@ -66,14 +67,18 @@ def read_email(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES,
+    options: ReadOptions = ReadOptions(),  # noqa: B008 - frozen, so one shared default is safe
 ) -> EmailFile:
-    """Read an .eml/.msg; raises ``UnreadableFile`` only when the email itself is unreadable."""
+    """Read an .eml/.msg; raises ``UnreadableFile`` only when the email itself is unreadable.
+    ``options`` are for the attachments (a scanned PDF among them is OCR'd with its ``ocr``)."""
     path = Path(path)
     data = read_bytes(path, max_bytes)
     parsed: ParsedEmail = parse_msg(data) if path.suffix.lower() == ".msg" else parse_eml(data)
     loaded = load_bytes(data, path, read_sidecar(path), parsed=parsed.extracted)
     attachments = [
-        _attachment(normalize_paragraph(name) or "attachment", payload, max_attachment_bytes)
+        _attachment(
+            normalize_paragraph(name) or "attachment", payload, max_attachment_bytes, options
+        )
         for name, payload in parsed.attachments
     ]
     names = "; ".join(a.name for a in attachments if a.loaded) or None

@@ -74,6 +74,7 @@ class DocumentTab:
             span,
             page_of=m.page_of if m.pages else None,
             parent_title=m.parent_title,
+            ocr_of=m.ocr_confidence if m.ocr_pages else None,
         )
         return html, doc_id
 

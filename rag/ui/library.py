@@ -235,7 +235,10 @@ class LibraryTab:
         def step(done: int, total: int, what: str) -> None:
             progress((done, max(total, 1)), desc=f"Indexing {what}", unit="passages")
 
-        report = library.upload(named, progress=step)
+        def pages(done: int, total: int, name: str) -> None:
+            progress((done, max(total, 1)), desc=f"Reading {name} by OCR", unit="pages")
+
+        report = library.upload(named, progress=step, ocr_progress=pages)
         added = [e.title for e in library.entries() if e.doc_id not in before]
-        result = upload_result_html(added, report.failed, report.unchanged)
+        result = upload_result_html(added, report.failed, report.unchanged, report.notes)
         return (result, None, *self.refresh(session))

@@ -11,6 +11,8 @@ import re
 from html import escape
 from urllib.parse import urlparse
 
+from rag.types import ocr_label
+
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
@@ -45,10 +47,12 @@ def attribution(
     reliability: str | None,
     parent_title: str | None = None,
     page: int | None = None,
+    ocr: float | None = None,
 ) -> str:
-    """Title — outlet, date · ¶n · reliability: how every quoted span names its source.
+    """Title — outlet, date · p. N · ¶n · reliability: how every quoted span names its source.
 
-    An email's attachment also names its email ("attachment of: <subject>").
+    An email's attachment also names its email ("attachment of: <subject>"); a passage read
+    off a scan says so with the OCR's confidence ("OCR 94%").
     """
     where = ", ".join(one_line(x) for x in (outlet, date) if x)
     parts = [f'<span class="src-title">{one_line(title)}</span>']
@@ -59,8 +63,18 @@ def attribution(
     if page is not None:
         parts.append(f" · p. {page}")
     parts.append(f" · ¶{paragraph}")
+    if ocr is not None:
+        parts.append(f" · {ocr_mark(ocr)}")
     parts.append(f" · {reliability_label(reliability)}")
     return "".join(parts)
+
+
+def ocr_mark(confidence: float) -> str:
+    """ "OCR 94%", with a hover note saying what the number is."""
+    return (
+        '<span class="ocr-mark" title="Read off a scan by OCR: Tesseract\'s mean word '
+        f'confidence on this page">{escape(ocr_label(confidence))}</span>'
+    )
 
 
 def open_doc_button(doc_id: str, start: int, end: int, label: str = "Open in document") -> str:

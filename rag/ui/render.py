@@ -162,7 +162,14 @@ def conflicts_html(answer: Answer, turn: int) -> str:
 def _attribution(c: Citation) -> str:
     m = c.meta
     return attribution(
-        m.title, m.outlet, m.date, c.paragraph, m.reliability, m.parent_title, c.page
+        m.title,
+        m.outlet,
+        m.date,
+        c.paragraph,
+        m.reliability,
+        m.parent_title,
+        c.page,
+        c.ocr_confidence,
     )
 
 

@@ -16,7 +16,14 @@ from urllib.parse import urlparse
 from rag.library import LibraryEntry
 from rag.quotes import QuoteHit
 from rag.types import paragraph_starts
-from rag.ui.markup import attribution, one_line, open_doc_button, reliability_label, url_link
+from rag.ui.markup import (
+    attribution,
+    ocr_mark,
+    one_line,
+    open_doc_button,
+    reliability_label,
+    url_link,
+)
 
 LIBRARY_EMPTY = "No documents in this collection yet: drop files on the upload box to add some."
 QUOTES_EMPTY = "No passage contains this phrase, exactly or nearly."
@@ -109,10 +116,18 @@ def library_html(entries: Sequence[LibraryEntry], selected: str | None = None) -
 
 
 def upload_result_html(
-    added: Iterable[str], failed: Iterable[dict[str, str]], unchanged: int = 0
+    added: Iterable[str],
+    failed: Iterable[dict[str, str]],
+    unchanged: int = 0,
+    notes: Iterable[dict[str, str]] = (),
 ) -> str:
-    """One line per file: what went in, what did not and why."""
+    """One line per file: what went in, what did not and why, what went in only in part."""
     items = [f'<li class="ok">✓ {one_line(name)}</li>' for name in added]
+    items += [
+        f'<li class="partial">◐ <span class="name">{one_line(n.get("path", "?"))}</span>: '
+        f'<span class="reason">{one_line(n.get("note", ""))}</span></li>'
+        for n in notes
+    ]
     if unchanged:
         items.append(f'<li class="same">{unchanged} already in the library, unchanged</li>')
     for f in failed:
@@ -146,10 +161,11 @@ def quote_hits_html(phrase: str, hits: Sequence[QuoteHit]) -> str:
             if 0 <= s <= e <= len(h.text)
             else escape(h.text)
         )
+        where = (h.page, h.ocr_confidence)
         cards.append(
             f'<article class="quote-hit {kind}" data-doc="{escape(h.doc_id, quote=True)}">'
             f'<header><span class="rank">{rank}.</span> '
-            f"{attribution(h.title, h.outlet, h.date, h.paragraph, h.reliability)}"
+            f"{attribution(h.title, h.outlet, h.date, h.paragraph, h.reliability, None, *where)}"
             f' <span class="kind {kind}">{kind}</span></header>'
             f'<div class="passage">{body}</div>'
             f"<footer>{open_doc_button(h.doc_id, h.start, h.end)}</footer></article>"
@@ -176,11 +192,13 @@ def document_html(
     span: tuple[int, int] | None = None,
     page_of: Callable[[int], int | None] | None = None,
     parent_title: str | None = None,
+    ocr_of: Callable[[int], float | None] | None = None,
 ) -> str:
     """The full cleaned text, one numbered paragraph per block, ``span`` highlighted.
 
     A PDF (``page_of`` tells the page of an offset) gets a "p. N" mark where each page starts
-    and the highlighted span's page in the header; an attachment names its email.
+    and the highlighted span's page in the header; a page read by OCR (``ocr_of`` tells its
+    confidence) is marked "scanned, OCR 94%"; an attachment names its email.
     """
     starts = paragraph_starts(text)
     ends = [s - 2 for s in starts[1:]] + [len(text)]
@@ -189,7 +207,7 @@ def document_html(
     for n, (lo, hi) in enumerate(zip(starts, ends, strict=True), 1):
         page = page_of(lo) if page_of else None
         if page is not None and page != shown_page:
-            paras.append(f'<div class="page-mark" id="page-{page}">p. {page}</div>')
+            paras.append(_page_mark(page, ocr_of(lo) if ocr_of else None))
             shown_page = page
         piece = text[lo:hi]
         inner = _marked(piece, span[0], span[1], lo, hi) if span else escape(piece)
@@ -210,6 +228,12 @@ def document_html(
         f'<article class="document" data-doc="{escape(doc_id, quote=True)}">'
         f'{head}<div class="paras">{"".join(paras)}</div></article>'
     )
+
+
+def _page_mark(page: int, ocr: float | None) -> str:
+    if ocr is None:
+        return f'<div class="page-mark" id="page-{page}">p. {page}</div>'
+    return f'<div class="page-mark ocr" id="page-{page}">p. {page} · scanned, {ocr_mark(ocr)}</div>'
 
 
 def _span_page(span: tuple[int, int] | None, page_of: Callable[[int], int | None] | None) -> str:
