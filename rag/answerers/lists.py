@@ -32,7 +32,7 @@ _NOT_NAMES = frozenset(
     critics experts analysts monday tuesday wednesday thursday friday saturday sunday
     january february march april may june july august september october november december
     additionally furthermore moreover instead perhaps yes sir lady lord ceo multiple various
-    numerous recent new former top major""".split()
+    numerous recent former top major""".split()
 )
 _POSSESSIVE = ("'s", "’s", "s'", "s’")
 _DOTTED = re.compile(r"^(?:[A-Z]\.){2,}$")
@@ -229,3 +229,16 @@ def gather_items(
         item.sources = set(best)
         item.cue = cued.get(item.key, 0)
     return sorted(items.values(), key=lambda it: -it.score)
+
+
+def fuller_form(item: Item, sentences: Sequence[str]) -> tuple[str, int] | None:
+    """The one longer spelling of the item's name that some sentence gives ("Bankman-Fried" ->
+    "Sam Bankman-Fried"), and that sentence's index; None if there is none or several."""
+    known = capitalised_inside(sentences)
+    found: dict[tuple[str, ...], tuple[str, int]] = {}
+    for idx, sentence in enumerate(sentences):
+        for span in name_spans(sentence, known):
+            key = _key(span.text)
+            if _is_suffix(key, item.key) and len(key) > len(_key(item.name)):
+                found.setdefault(key, (span.text, idx))
+    return next(iter(found.values())) if len(found) == 1 else None

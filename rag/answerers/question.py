@@ -28,8 +28,11 @@ _EVALUATIVE = re.compile(
 )
 _HOW_EVALUATIVE = re.compile(r"^how\s+(?:successful|effective|well|much progress)\b", re.I)
 # A second ask: "..., and how many ...", "...; when ...", "...? Who ..."
+# ("and who is also ..." refers back to the same one: not a second ask)
 _SECOND_ASK = re.compile(
-    r"(?:\?\s+|;\s*|,?\s+(?:and|but)\s+)(?=(?:who|what|when|where|why|how|which)\b)", re.I
+    r"(?:\?\s+|;\s*|,?\s+(?:and|but)\s+)"
+    r"(?=(?:who|what|when|where|why|how|which)\b(?!\s+(?:\w+\s+)?also\b))",
+    re.I,
 )
 _LIST_OPENERS = re.compile(
     r"^(?:(?:please\s+)?(?:name|list)\s+(?:all\s+|the\s+)*|what\s+(?:are|were)\s+(?:all\s+)?"
@@ -53,6 +56,13 @@ _FACET = re.compile(
     r"|\s+(?:who|which|that)\s+(?=(?:is|was|has|have|had|also|are|were)\b)",
     re.IGNORECASE,
 )
+# "as reported by TechCrunch", "according to The Verge": who said it, not what to look for
+_ATTRIBUTION = re.compile(
+    r"^(?:as\s+)?(?:reported|mentioned|discussed|covered|featured|noted|highlighted|described)"
+    r"\b|^according\s+to\b|^in\s+(?:an?\s+|both\s+)?articles?\b",
+    re.IGNORECASE,
+)
+MAX_ATTRIBUTION_WORDS = 9
 FACETED_WORDS = 15  # shorter questions are one ask however many commas they have
 MIN_FACET_WORDS = 4
 _DETERMINERS = frozenset("the a an this these those".split())
@@ -166,7 +176,12 @@ def facets(question: str) -> tuple[str, ...]:
     if len(question.split()) < FACETED_WORDS:
         return (question,)
     pieces = [p.strip(" ,;?") for p in _FACET.split(question)]
-    kept = [p for p in pieces if len(p.split()) >= MIN_FACET_WORDS]
+    kept = [
+        p
+        for p in pieces
+        if len(p.split()) >= MIN_FACET_WORDS
+        and not (_ATTRIBUTION.match(p) and len(p.split()) <= MAX_ATTRIBUTION_WORDS)
+    ]
     return tuple(kept) if len(kept) > 1 else (question,)
 
 
