@@ -164,6 +164,15 @@ def test_names_line_round_trips() -> None:
     assert parse_names_line("Tren de Aragua [1].") is None
 
 
+def test_a_quote_ending_in_an_abbreviation_stays_one_sentence() -> None:
+    from rag.citations import split_draft
+
+    draft = "It trafficked fentanyl into the U.S. [2] The White House designated them. [2]"
+    assert split_draft(draft) == [
+        ["It trafficked fentanyl into the U.S. [2]", "The White House designated them. [2]"]
+    ]
+
+
 # --- sides and marks ------------------------------------------------------------------------
 
 

@@ -30,7 +30,7 @@ from rag.refmarks import show_marks
 from rag.sentences import sentence_spans
 from rag.support import coverage
 from rag.types import Passage
-from rag.vector_cache import VectorCache
+from rag.vector_cache import CACHE_SIZE, VectorCache
 
 # Fitted in bench/answers.py on the MultiHop-RAG fit split (null vs answerable queries).
 REFUSAL_THRESHOLD = 0.34  # held-back: 95% of null queries refused, 7% of answerable ones
@@ -118,13 +118,14 @@ class ExtractiveAnswerer:
         threshold: float = REFUSAL_THRESHOLD,
         shapes: bool = True,
         judge: PairJudge | None = None,
+        vector_cache: int = CACHE_SIZE,
     ) -> None:
         self.embeddings = embeddings
         self.max_sentences = max_sentences
         self.threshold = threshold
         self.shapes = shapes
         self.judge = judge
-        self.vectors = VectorCache(embeddings)  # the shaped answer's sentences, between questions
+        self.vectors = VectorCache(embeddings, vector_cache)  # sentences seen in earlier answers
 
     @staticmethod
     def _score(
@@ -262,7 +263,10 @@ class ExtractiveAnswerer:
             s.shape.text,
             frozenset(tokenize([s.shape.subject])[0]) if s.shape.subject else frozenset(),
         )
-        items = self._listed(items, s) if listing else items[:MAX_ENTITY_NAMES]
+        if listing:
+            items = self._listed(items, s)
+        else:  # named across most sources; shown most relevant first
+            items = sorted(items[:MAX_ENTITY_NAMES], key=lambda it: -it.best)
         quotes = [p for group in groups for p in group]
         if not items:
             return quote_paragraphs(quotes)
