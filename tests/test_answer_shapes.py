@@ -6,14 +6,18 @@ checked on the real corpus with the real model, real Chroma and the real citatio
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import pytest
 
 from rag.answerers.base import NAMES_LEAD, SIDES_LEAD, names_line, parse_names_line
 from rag.answerers.lists import enumerated, fuller_form, gather_items, name_spans
 from rag.answerers.question import read_question
 from rag.answerers.sides import verdict
+from rag.conflicts import ConflictDetector
 from rag.lexical import tokenize
 from rag.refmarks import restore_marks, show_marks, show_marks_in_quotes
+from rag.types import Conflict, Passage
 
 LIST_Q = "Which cartels and gangs have been designated as foreign terrorist organizations?"
 SIDES_Q = "Has the US campaign against narco-terrorism been a success?"
@@ -252,6 +256,8 @@ def test_list_question_names_the_designated_groups(indexed) -> None:
     for _, n in line.items:
         assert any(n in s.citations and s.text == quotes[n] for s in claims)
     _assert_exact(indexed, answer)
+    assert answer.conflicts == []  # the sources agree on who was designated
+    assert "Sources disagree" not in answer.text
 
 
 def test_two_sided_question_quotes_each_side(indexed) -> None:
@@ -355,3 +361,34 @@ def test_names_line_is_checked_name_by_name(indexed) -> None:
     assert "Cartel de Los Soles" in c.quote
     assert texts[c.doc_id][c.start : c.end] == c.quote
     assert any("Hezbollah" in note for note in result.notes)
+
+
+class _Recording(ConflictDetector):
+    """The real detector, remembering which passages it was given."""
+
+    read: list[list[str]]
+
+    def find_conflicts(
+        self, question: str, passages: Sequence[Passage], texts: Mapping[str, str]
+    ) -> list[Conflict]:
+        self.read.append([p.chunk.chunk_id for p in passages])
+        return super().find_conflicts(question, passages, texts)
+
+
+def test_disagreements_are_read_from_the_usual_passages_not_the_wider_ones(indexed) -> None:
+    """A list question quotes from k + WIDER passages; the detector still reads the k a plain
+    question gets. With the clue engine the wider set made three noisy cards out of one."""
+    from rag.pipeline import Pipeline
+
+    p = indexed.pipeline
+    detector = _Recording(indexed.embeddings)  # the clue engine: it flags more
+    detector.read = []
+    pipeline = Pipeline(p.store, p.retriever, p.answerer, p.checker, detector)
+    answer = pipeline.ask(LIST_Q)
+    usual = indexed.retriever.search(LIST_Q)
+    assert len(answer.passages) > len(usual)  # the answer quotes from the wider set
+    assert detector.read == [[q.chunk.chunk_id for q in usual]]
+    texts = {q.doc_id: p.store.get_document(q.doc_id).text for q in answer.passages}
+    expected = detector.find_conflicts(LIST_Q, usual, texts)
+    assert [c.to_dict() for c in answer.conflicts] == [c.to_dict() for c in expected]
+    assert len(answer.conflicts) < len(detector.find_conflicts(LIST_Q, answer.passages, texts))
