@@ -193,7 +193,7 @@ class CitationChecker:
         notes: list[str],
     ) -> _Checked:
         """One sentence of the draft: a lead line, a names line (resolved later) or a claim."""
-        if sentence in LEADS:
+        if sentence in LEADS or sentence == NO_ANSWER:  # ours, or the model saying it found none
             return _Checked(sentence, paragraph, "lead", [])
         names = parse_names_line(sentence)
         if names is not None:
