@@ -94,75 +94,75 @@ def _record(tally: Tally, row: dict[str, Any], answer: Answer, ms: float) -> Non
         tally.cited_gold += sum(c.meta.url in gold for c in answer.citations)
 
 
-def pipelines(services: Services) -> tuple[Pipeline, Pipeline]:
-    """(plain, shaped): the same parts, two extractive answerers."""
+def pipelines(services: Services) -> tuple[Pipeline, Pipeline, Pipeline]:
+    """(plain, shaped, shaped without its sentence-vector cache): the same parts, three
+    extractive answerers (the third shows what the cache is worth)."""
     from rag.answerers.extractive import ExtractiveAnswerer
     from rag.pipeline import Pipeline
 
     shaped = services.pipeline
     assert isinstance(shaped.answerer, ExtractiveAnswerer)
     assert shaped.answerer.shapes
-    plain = Pipeline(
-        shaped.store,
-        shaped.retriever,
-        ExtractiveAnswerer(services.embeddings, shapes=False),
-        shaped.checker,
-        shaped.detector,
-    )
-    return plain, shaped
+
+    def like_shaped(answerer: ExtractiveAnswerer) -> Pipeline:
+        return Pipeline(shaped.store, shaped.retriever, answerer, shaped.checker, shaped.detector)
+
+    plain = like_shaped(ExtractiveAnswerer(services.embeddings, shapes=False))
+    uncached = like_shaped(ExtractiveAnswerer(services.embeddings, vector_cache=0))
+    return plain, shaped, uncached
 
 
-def _run_pair(
-    pair: tuple[Pipeline, Pipeline], question: str, i: int
-) -> tuple[tuple[Answer, float], tuple[Answer, float]]:
-    """Both answers to one question, the order alternating with ``i``."""
-    if i % 2:
-        b = _timed_ask(pair[1], question)
-        a = _timed_ask(pair[0], question)
-    else:
-        a = _timed_ask(pair[0], question)
-        b = _timed_ask(pair[1], question)
-    return a, b
+def _run_all(pipes: tuple[Pipeline, ...], question: str, i: int) -> list[tuple[Answer, float]]:
+    """Every pipeline's answer to one question, in an order that rotates with ``i``."""
+    order = [(i + j) % len(pipes) for j in range(len(pipes))]
+    out: dict[int, tuple[Answer, float]] = {}
+    for k in order:
+        out[k] = _timed_ask(pipes[k], question)
+    return [out[k] for k in range(len(pipes))]
 
 
-def measure(args: argparse.Namespace) -> tuple[Tally, Tally, int]:
+def measure(args: argparse.Namespace) -> tuple[Tally, Tally, Tally]:
     rows = select_rows(load_rows(Path(args.shared)), args.limit)
-    tallies = (Tally(), Tally())
+    tallies = (Tally(), Tally(), Tally())
     with tempfile.TemporaryDirectory(prefix="rag-bench-shapes-") as tmp:
         pool = Path(tmp)
         write_pool(rows, pool)
         with temp_services(pool) as services:
             log(f"answer shapes: ingesting the pool for {len(rows)} queries")
             services.ingestor.ingest([pool])
-            pair = pipelines(services)
-            for p in pair:
+            pipes = pipelines(services)
+            for p in pipes:
                 p.ask(rows[0]["query"])  # warm
             for i, row in enumerate(rows):
-                answers = _run_pair(pair, row["query"], i)
+                answers = _run_all(pipes, row["query"], i)
                 for tally, (answer, ms) in zip(tallies, answers, strict=True):
                     _record(tally, row, answer, ms)
                 if i % 25 == 0:
                     log(f"answer shapes: {i + 1}/{len(rows)}")
     with temp_services(ROOT / "corpus") as services:
         services.ingestor.ingest([ROOT / "corpus"])
-        pair = pipelines(services)
+        pipes = pipelines(services)
         questions = list(QUESTIONS[: args.limit] if args.limit else QUESTIONS)
-        for p in pair:
+        for p in pipes:
             p.ask(questions[0])
         for i, q in enumerate(questions):
-            answers = _run_pair(pair, q, i)
+            answers = _run_all(pipes, q, i)
             for tally, (_, ms) in zip(tallies, answers, strict=True):
                 tally.corpus_ms.append(ms)
-    return tallies[0], tallies[1], len(rows)
+    return tallies
+
+
+def _ratio(a: list[float], b: list[float]) -> float:
+    return median_p95(b)[0] / max(1e-9, median_p95(a)[0])
 
 
 def run(args: argparse.Namespace) -> str:
-    plain, shaped = measure(args)[:2]
+    plain, shaped, uncached = measure(args)
     n_names = len(plain.contained)
     gain = 100 * (shaped.share(shaped.contained) - plain.share(plain.contained))
 
-    def row(name: str, goal: str, fn: Any) -> list[str]:
-        return [name, fn(plain), fn(shaped), goal]
+    def row(name: str, goal: str, fn: Any, other: Tally = shaped) -> list[str]:
+        return [name, fn(plain), fn(other), goal]
 
     def p50(values: list[float]) -> str:
         med, p95 = median_p95(values)
@@ -171,42 +171,52 @@ def run(args: argparse.Namespace) -> str:
     def precision(t: Tally) -> str:
         return f"{t.cited_gold / max(1, t.cited):.3f}"
 
-    ratio = median_p95(shaped.ms)[0] / max(1e-9, median_p95(plain.ms)[0])
-    corpus_ratio = median_p95(shaped.corpus_ms)[0] / max(1e-9, median_p95(plain.corpus_ms)[0])
+    def share(values: str) -> Any:
+        return lambda t: f"{t.share(getattr(t, values)):.3f}"
+
+    n_corpus = len(plain.corpus_ms)
     rows = [
         row(
             f"gold answer contained ({n_names} non-yes/no queries)",
             f"+{GOAL_POINTS:.0f} points (got {gain:+.1f})",
-            lambda t: f"{t.share(t.contained):.3f}",
+            share("contained"),
         ),
         row("citation precision (gold evidence url)", ">= 0.85", precision),
-        row(
-            f"null queries refused ({len(plain.null_refused)})",
-            ">= 0.95",
-            lambda t: f"{t.share(t.null_refused):.3f}",
-        ),
+        row(f"null queries refused ({len(plain.null_refused)})", ">= 0.95", share("null_refused")),
         row(
             f"answerable wrongly refused ({len(plain.wrongly_refused)})",
             "<= 0.07",
-            lambda t: f"{t.share(t.wrongly_refused):.3f}",
+            share("wrongly_refused"),
         ),
         row(
             "whole ask, MultiHop pool: p50 / p95 ms",
-            f"p50 <= 1.2x (got {ratio:.2f}x)",
+            f"p50 <= 1.2x (got {_ratio(plain.ms, shaped.ms):.2f}x)",
             lambda t: p50(t.ms),
         ),
         row(
-            f"whole ask, corpus/ ({len(plain.corpus_ms)} questions): p50 / p95 ms",
-            f"p50 <= 1.2x (got {corpus_ratio:.2f}x)",
+            f"whole ask, corpus/ ({n_corpus} questions): p50 / p95 ms",
+            f"p50 <= 1.2x (got {_ratio(plain.corpus_ms, shaped.corpus_ms):.2f}x)",
             lambda t: p50(t.corpus_ms),
+        ),
+        row(
+            "... MultiHop pool, shaped with its sentence cache off",
+            f"({_ratio(plain.ms, uncached.ms):.2f}x)",
+            lambda t: p50(t.ms),
+            uncached,
+        ),
+        row(
+            "... corpus/, shaped with its sentence cache off",
+            f"({_ratio(plain.corpus_ms, uncached.corpus_ms):.2f}x)",
+            lambda t: p50(t.corpus_ms),
+            uncached,
         ),
     ]
     text = "\n".join(
         [
             "## Answer shapes: shaped extractive answer vs plain (same run)",
             "",
-            "MultiHop-RAG (pool as in the retrieval bench) and corpus/; both answerers on every "
-            "query through the same retriever, citation check and conflict detector.",
+            "MultiHop-RAG (pool as in the retrieval bench) and corpus/; the answerers take turns "
+            "on every query, through the same retriever, citation check and conflict detector.",
             "",
             markdown_table(["measure", "plain (shapes=False)", "shaped", "goal"], rows),
             "",

@@ -32,6 +32,9 @@ from rag.types import (
 
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+(?:\s*,\s*\d+)*\])+")
+# "... into the U.S. [2] The White House ...": a marker then a capital starts a new sentence
+# (the splitter keeps "U.S. The" together, as it should inside a sentence)
+_AFTER_MARKER = re.compile(r"(?<=\d\])\s+(?=[\"“‘(]?[A-Z])")
 
 
 @dataclass
@@ -116,8 +119,8 @@ def split_draft(draft: str) -> list[list[str]]:
             paragraphs.append([block])  # names may hold full stops ("U.S. Navy"): one line
             continue
         sentences: list[str] = []
-        for s, e in sentence_spans(block):
-            piece = block[s:e]
+        pieces = [p for s, e in sentence_spans(block) for p in _AFTER_MARKER.split(block[s:e])]
+        for piece in pieces:
             lead = _LEADING_MARKERS.match(piece)
             if lead and sentences:
                 sentences[-1] += " " + lead.group(0).strip()
@@ -190,7 +193,7 @@ class CitationChecker:
         notes: list[str],
     ) -> _Checked:
         """One sentence of the draft: a lead line, a names line (resolved later) or a claim."""
-        if sentence in LEADS:
+        if sentence in LEADS or sentence == NO_ANSWER:  # ours, or the model saying it found none
             return _Checked(sentence, paragraph, "lead", [])
         names = parse_names_line(sentence)
         if names is not None:

@@ -99,6 +99,12 @@ class Settings(BaseSettings):
         None, description="API key for the OpenAI-compatible server (if it needs one)."
     )
     llm_timeout: float = Field(120.0, description="Seconds to wait for the LLM server.")
+    quotes_first: bool = Field(
+        True,
+        description="With an ollama/openai answerer: show the verbatim quotes at once and the "
+        "LLM's written answer under them, labelled and checked sentence by sentence (false: the "
+        "written answer alone).",
+    )
     ui_concurrency: int = Field(
         4,
         ge=1,

@@ -105,11 +105,18 @@ class Pipeline:
         )
 
     def _conflicts(self, turn: Turn, answer: Answer) -> Answer:
-        """Where the retrieved sources disagree, say so, each side quoted (never pick one)."""
+        """Where the retrieved sources disagree, say so, each side quoted (never pick one).
+
+        The detector reads the first ``k`` passages whatever the answerer asked for: a list or
+        two-sided question gathers more passages to quote from (``passages_for``), and more
+        candidates there gave more, noisier cards on a question the sources agree on. Retrieval
+        picks greedily, so the first ``k`` of the wider search are what ``k`` would have given.
+        """
         if self.detector is None or not answer.grounded:
             return answer
         started = time.perf_counter()
-        found = self.detector.find_conflicts(turn.standalone, turn.passages, turn.texts)
+        read = turn.passages[: self.retriever.settings.k]
+        found = self.detector.find_conflicts(turn.standalone, read, turn.texts)
         answer = marks_shown(attach_conflicts(answer, found))
         answer.timings["conflicts"] = time.perf_counter() - started
         return answer

@@ -22,12 +22,12 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
 from rag.sentences import sentence_spans
 from rag.types import Chunk
+from rag.vector_cache import TextEmbedder
 
 _SCHEMA = """
 PRAGMA journal_mode = WAL;
@@ -40,12 +40,6 @@ CREATE INDEX IF NOT EXISTS owners_key ON owners (key);
 """
 MEMORY = 8192  # vectors kept in memory between questions (passages recur in a session)
 _LOOKUP = 500  # keys per SQL lookup (SQLite's variable limit is far above)
-
-
-class TextEmbedder(Protocol):
-    """What the sentence consumers need of a model: unit vectors for texts."""
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
 
 
 def text_key(text: str) -> str:

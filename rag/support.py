@@ -20,8 +20,8 @@ from typing import Protocol
 import numpy as np
 
 from rag.lexical import says_something_else, tokenize
-from rag.sentence_vectors import TextEmbedder
 from rag.sentences import sentence_spans
+from rag.vector_cache import TextEmbedder
 
 # Fitted on the ExpertQA fit split (bench/citations.py); see README "How citations are checked".
 SUPPORT_THRESHOLD = 0.55  # precision >= 0.85 on the fit split: held P 0.841, R 0.372

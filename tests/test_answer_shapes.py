@@ -6,14 +6,18 @@ checked on the real corpus with the real model, real Chroma and the real citatio
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import pytest
 
 from rag.answerers.base import NAMES_LEAD, SIDES_LEAD, names_line, parse_names_line
-from rag.answerers.lists import enumerated, gather_items, name_spans
+from rag.answerers.lists import enumerated, fuller_form, gather_items, name_spans
 from rag.answerers.question import read_question
 from rag.answerers.sides import verdict
+from rag.conflicts import ConflictDetector
 from rag.lexical import tokenize
 from rag.refmarks import restore_marks, show_marks, show_marks_in_quotes
+from rag.types import Conflict, Passage
 
 LIST_Q = "Which cartels and gangs have been designated as foreign terrorist organizations?"
 SIDES_Q = "Has the US campaign against narco-terrorism been a success?"
@@ -59,6 +63,23 @@ def test_compound_parts_keep_the_order_asked() -> None:
     )
     # a trailing fragment is not a second ask
     assert read_question("Who designated the cartels and why?").kind == "fact"
+
+
+def test_a_long_question_has_each_clause_as_a_part() -> None:
+    question = (
+        "Who is the individual whose trial is approaching, as reported by TechCrunch, who faced "
+        "difficulties managing the rapid expansion of FTX as mentioned by The Verge, and who is "
+        "also accused of committing fraud for personal gain?"
+    )
+    shape = read_question(question)
+    assert (shape.kind, shape.ask) == ("fact", "who")  # "and who is also": the same person
+    assert shape.parts == (
+        "Who is the individual whose trial is approaching",
+        "who faced difficulties managing the rapid expansion of FTX as mentioned by The Verge",
+        "who is also accused of committing fraud for personal gain",
+    )  # "as reported by TechCrunch" says who reported it, not what to look for
+    short = "According to Fox News, which cartel did Trump target?"
+    assert read_question(short).parts == (short,)
 
 
 def test_either_or_question_asks_each_alternative() -> None:
@@ -128,12 +149,32 @@ def test_short_form_merges_into_the_full_name_it_ends() -> None:
     assert {"Justice Department", "Justice"} <= set(names)  # a prefix is another thing
 
 
+def test_a_name_is_shown_as_a_source_spells_it_in_full() -> None:
+    near = ["Prosecutors said Bankman-Fried lied to investors."]
+    (item,) = [it for it in gather_items(near, ["a"], [0.9], "Who lied?") if it.cue == 0]
+    passages = [
+        "Bankman-Fried pleaded not guilty.",
+        "The trial of Sam Bankman-Fried, former CEO of FTX, began on Tuesday.",
+    ]
+    assert fuller_form(item, passages) == ("Sam Bankman-Fried", 1)
+    assert fuller_form(item, [*passages, "Mr Joe Bankman-Fried spoke."]) is None  # which one?
+
+
 def test_names_line_round_trips() -> None:
     line = names_line([("Tren de Aragua", " [1]"), ("U.S. Navy", " [2]")])
     assert line == f"{NAMES_LEAD} Tren de Aragua [1], U.S. Navy [2]."
     assert parse_names_line(line) == [("Tren de Aragua", 1), ("U.S. Navy", 2)]
     assert parse_names_line(f"{NAMES_LEAD} Tren de Aragua, and more.") is None
     assert parse_names_line("Tren de Aragua [1].") is None
+
+
+def test_a_quote_ending_in_an_abbreviation_stays_one_sentence() -> None:
+    from rag.citations import split_draft
+
+    draft = "It trafficked fentanyl into the U.S. [2] The White House designated them. [2]"
+    assert split_draft(draft) == [
+        ["It trafficked fentanyl into the U.S. [2]", "The White House designated them. [2]"]
+    ]
 
 
 # --- sides and marks ------------------------------------------------------------------------
@@ -215,6 +256,8 @@ def test_list_question_names_the_designated_groups(indexed) -> None:
     for _, n in line.items:
         assert any(n in s.citations and s.text == quotes[n] for s in claims)
     _assert_exact(indexed, answer)
+    assert answer.conflicts == []  # the sources agree on who was designated
+    assert "Sources disagree" not in answer.text
 
 
 def test_two_sided_question_quotes_each_side(indexed) -> None:
@@ -278,7 +321,8 @@ def test_plain_answerer_keeps_the_old_answer(indexed) -> None:
     draft = "".join(plain.stream(LIST_Q, passages))
     assert NAMES_LEAD not in draft
     picks = plain.select(LIST_Q, passages)
-    assert [p.text in draft or show_marks(p.text) in draft for p in picks] == [True] * len(picks)
+    assert picks
+    assert all(f"{show_marks(p.text)} [{p.n}]" in draft for p in picks)  # the same quotes as ever
 
 
 class _Judge:
@@ -317,3 +361,34 @@ def test_names_line_is_checked_name_by_name(indexed) -> None:
     assert "Cartel de Los Soles" in c.quote
     assert texts[c.doc_id][c.start : c.end] == c.quote
     assert any("Hezbollah" in note for note in result.notes)
+
+
+class _Recording(ConflictDetector):
+    """The real detector, remembering which passages it was given."""
+
+    read: list[list[str]]
+
+    def find_conflicts(
+        self, question: str, passages: Sequence[Passage], texts: Mapping[str, str]
+    ) -> list[Conflict]:
+        self.read.append([p.chunk.chunk_id for p in passages])
+        return super().find_conflicts(question, passages, texts)
+
+
+def test_disagreements_are_read_from_the_usual_passages_not_the_wider_ones(indexed) -> None:
+    """A list question quotes from k + WIDER passages; the detector still reads the k a plain
+    question gets. With the clue engine the wider set made three noisy cards out of one."""
+    from rag.pipeline import Pipeline
+
+    p = indexed.pipeline
+    detector = _Recording(indexed.embeddings)  # the clue engine: it flags more
+    detector.read = []
+    pipeline = Pipeline(p.store, p.retriever, p.answerer, p.checker, detector)
+    answer = pipeline.ask(LIST_Q)
+    usual = indexed.retriever.search(LIST_Q)
+    assert len(answer.passages) > len(usual)  # the answer quotes from the wider set
+    assert detector.read == [[q.chunk.chunk_id for q in usual]]
+    texts = {q.doc_id: p.store.get_document(q.doc_id).text for q in answer.passages}
+    expected = detector.find_conflicts(LIST_Q, usual, texts)
+    assert [c.to_dict() for c in answer.conflicts] == [c.to_dict() for c in expected]
+    assert len(answer.conflicts) < len(detector.find_conflicts(LIST_Q, answer.passages, texts))

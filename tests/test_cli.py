@@ -107,6 +107,32 @@ def test_ask_json(indexed) -> None:
     assert "[1]" in answer["answer"]
 
 
+def test_ask_json_with_an_llm_keeps_its_fields(indexed, fake_llm) -> None:
+    """With an LLM server: the quotes, the label, the checked written answer; the same fields."""
+    from rag.answerers.base import WRITTEN_LEAD
+
+    from .helpers import passage_number
+
+    def reply(body: dict) -> str:
+        n = passage_number(body, "$50 million")
+        return f"A $50 million reward has been announced for information on Maduro [{n}]."
+
+    fake_llm.enqueue(reply)
+    data, _, _ = indexed
+    llm = {"RAG_ANSWERER": "openai", "RAG_LLM_BASE_URL": fake_llm.base_url}
+    result = run_rag(
+        ["ask", "How big is the reward for information on Maduro?", "--json"], data, **llm
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert set(answer) == {"answer", "grounded", "citations", "unsupported", "conflicts"}
+    assert (answer["grounded"], answer["unsupported"]) == (True, [])
+    quotes, written = answer["answer"].split(f"\n\n{WRITTEN_LEAD}\n\n")
+    assert "$50 million" in quotes
+    assert written.startswith("A $50 million reward has been announced for information on Maduro")
+    assert len(fake_llm.chat_requests) == 1
+
+
 def test_ask_unanswerable_is_not_grounded(indexed) -> None:
     data, _, _ = indexed
     result = run_rag(["ask", "What is the capital of Norway?", "--json"], data)

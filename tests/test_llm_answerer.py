@@ -37,23 +37,30 @@ def _services(data, embeddings, **settings: Any):
     return build_services(Settings(data_dir=data, **settings), embeddings)
 
 
-def _openai(data, embeddings, server: FakeLLMServer):
+def _openai(data, embeddings, server: FakeLLMServer, **settings: Any):
     return _services(
-        data, embeddings, answerer="openai", llm_base_url=server.base_url, llm_model=server.model
+        data,
+        embeddings,
+        answerer="openai",
+        llm_base_url=server.base_url,
+        llm_model=server.model,
+        **settings,
+    )
+
+
+def _marines_reply(body: dict[str, Any]) -> str:
+    n = passage_number(body, "4,000 Marines")
+    return (
+        f"The US deployed over 4,000 Marines and sailors to waters around Latin America [{n}]. "
+        "The cartels were disbanded in 1990 [7]. "
+        "Everyone in the region welcomed the deployment."
     )
 
 
 def test_scripted_reply_is_checked_sentence_by_sentence(corpus_store, embeddings, fake_llm):
-    def reply(body: dict[str, Any]) -> str:
-        n = passage_number(body, "4,000 Marines")
-        return (
-            f"The US deployed over 4,000 Marines and sailors to waters around Latin America [{n}]. "
-            "The cartels were disbanded in 1990 [7]. "
-            "Everyone in the region welcomed the deployment."
-        )
-
-    fake_llm.enqueue(reply)
-    services = _openai(corpus_store, embeddings, fake_llm)
+    """The written answer alone (``quotes_first=False``)."""
+    fake_llm.enqueue(_marines_reply)
+    services = _openai(corpus_store, embeddings, fake_llm, quotes_first=False)
     answer = services.pipeline.ask(QUESTION)
 
     assert answer.grounded
@@ -73,6 +80,55 @@ def test_scripted_reply_is_checked_sentence_by_sentence(corpus_store, embeddings
     data = answer.to_dict()
     assert data["unsupported"] == [1, 2]
     assert [c["n"] for c in data["citations"]] == [1]
+
+
+def test_quotes_come_at_once_then_the_written_answer_checked_under_them(
+    corpus_store, embeddings, fake_llm
+):
+    from rag.answerers.base import WRITTEN_LEAD
+    from rag.types import Answer
+
+    fake_llm.enqueue(_marines_reply)
+    services = _openai(corpus_store, embeddings, fake_llm)
+    stream = services.pipeline.stream(QUESTION)
+    quotes = next(stream)
+    assert isinstance(quotes, str)
+    assert "4,000 Marines" in quotes
+    assert fake_llm.chat_requests == []  # the quotes are shown before the model is asked
+    items = [quotes, *stream]
+    answer = items[-1]
+    assert isinstance(answer, Answer)
+    draft = "".join(str(i) for i in items[:-1])
+    assert draft.index(quotes) < draft.index(WRITTEN_LEAD) < draft.index("The cartels were")
+
+    roles = [s.role for s in answer.sentences]
+    lead = roles.index("lead")
+    assert answer.sentences[lead].text == WRITTEN_LEAD
+    quoted, written = answer.sentences[:lead], answer.sentences[lead + 1 :]
+    assert quoted
+    assert all(s.supported and s.citations for s in quoted)
+    assert [s.supported for s in written] == [True, False, False]  # checked one by one
+    assert answer.unsupported == [lead + 2, lead + 3]
+    assert f"\n\n{WRITTEN_LEAD}\n\n" in answer.text
+    # one numbering for both parts: 1..m, one number per span, the written claim's is its span
+    cited = {c.n: c for c in answer.citations}
+    assert sorted(cited) == list(range(1, len(cited) + 1))
+    assert len({(c.doc_id, c.start, c.end) for c in cited.values()}) == len(cited)
+    assert "4,000 Marines" in cited[written[0].citations[0]].quote
+    assert any("[7] does not name a retrieved passage" in note for note in answer.notes)
+    for c in answer.citations:
+        assert services.store.get_document(c.doc_id).text[c.start : c.end] == c.quote
+    assert answer.answerer == "openai"
+    plain = _services(corpus_store, embeddings).pipeline.ask(QUESTION).to_dict()
+    assert set(plain) <= set(answer.to_dict())  # ``rag ask --json``: nothing taken away
+
+
+def test_a_written_refusal_under_the_quotes_is_not_a_claim(corpus_store, embeddings, fake_llm):
+    fake_llm.enqueue("The documents do not answer this question.")
+    answer = _openai(corpus_store, embeddings, fake_llm).pipeline.ask(QUESTION)
+    assert answer.grounded  # the quotes stand
+    assert answer.unsupported == []
+    assert answer.sentences[-1].role == "lead"
 
 
 def test_streaming_hands_out_the_draft_then_the_checked_answer(corpus_store, embeddings, fake_llm):

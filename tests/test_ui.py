@@ -195,7 +195,9 @@ def test_store_unavailable_is_a_banner_and_a_message(page_of, output_dir) -> Non
 def test_llm_draft_streams_then_unsupported_sentences_are_flagged(
     ui_services, embeddings, fake_llm, page_of, output_dir
 ) -> None:
-    """The real pipeline with the openai answerer, against a local chat-completions server."""
+    """The real pipeline with the openai answerer, against a local chat-completions server: the
+    quotes first, then the written answer streaming under its label, then both checked."""
+    from rag.answerers.base import WRITTEN_LEAD
     from rag.services import build_services
     from rag.ui import build_ui, launch_kwargs
     from rag.ui.ask import EXTRACTIVE_NOTE
@@ -220,9 +222,14 @@ def test_llm_draft_streams_then_unsupported_sentences_are_flagged(
         assert EXTRACTIVE_NOTE not in page.locator("body").inner_text()
         page.fill("#question textarea", "How big is the reward for Maduro's arrest?")
         page.click("#ask")
-        expect(page.locator("#chat .answer.draft")).to_contain_text("$50 million", timeout=60_000)
+        draft = page.locator("#chat .answer.draft")
+        expect(draft.locator("p.lead")).to_have_text(WRITTEN_LEAD, timeout=60_000)
+        expect(draft).to_contain_text("$50 million")
+        quotes = draft.locator("p").nth(1)  # after the "Draft: …" note, before the label
+        assert "$50 million" in quotes.inner_text()
         final = page.locator("#chat .answer:not(.pending):not(.draft)")
         expect(final).to_have_count(1, timeout=60_000)
+        expect(final.locator(".lead")).to_have_text(WRITTEN_LEAD)
         flagged = final.locator(".unsupported")
         expect(flagged).to_contain_text("The reward was doubled last week.")
         expect(flagged).to_contain_text("⚠ unsupported")
@@ -271,6 +278,20 @@ def test_answer_html_escapes_and_flags() -> None:
     assert UNSUPPORTED_BADGE in html
     assert html.count("<p>") == 2
     assert "\n" not in html  # a blank line could end an HTML block in a Markdown renderer
+
+
+def test_draft_keeps_its_paragraphs_and_shows_the_written_label() -> None:
+    from rag.answerers.base import WRITTEN_LEAD
+    from rag.ui.render import answer_html, draft_html
+
+    html = draft_html(f"A quote <b>. [1]\n\nAnother. [2]\n\n{WRITTEN_LEAD}\n\nThe model")
+    assert html.count("<p>") == 3
+    assert f'<p class="lead">{WRITTEN_LEAD}</p>' in html
+    assert "<b>" not in html
+    assert "\n" not in html
+    lead = AnswerSentence(WRITTEN_LEAD, (), True, 1, role="lead")
+    answer = _answer([AnswerSentence("The fare doubled.", (1,), True, 0), lead])
+    assert f'<span class="lead">{WRITTEN_LEAD}</span>' in answer_html(answer, turn=1)
 
 
 def test_refusal_is_plain_text_with_a_hint() -> None:

@@ -15,12 +15,14 @@ from rag.types import Passage
 # Shared by the prompt, the extractive answerer and the tests: the "cannot answer" sentinel.
 NO_ANSWER = "The documents do not answer this question."
 
-# The extractive answerer's own lines (the citation check knows them; nothing else is ours):
-# the names a list question asks for, each a verbatim span with its citation, and the lead of a
-# two-sided answer.
+# The answerers' own lines (the citation check knows them; nothing else is ours): the names a
+# list question asks for, each a verbatim span with its citation, the lead of a two-sided
+# answer, and the label over an LLM's written answer.
 NAMES_LEAD = "Named in the sources:"
 SIDES_LEAD = "The sources differ; the strongest quote for each side:"
-LEADS = frozenset({SIDES_LEAD})
+# Under the quotes, the LLM's written answer (``rag.answerers.layered``) starts with this line.
+WRITTEN_LEAD = "Written answer (LLM, checked against the quotes):"
+LEADS = frozenset({SIDES_LEAD, WRITTEN_LEAD})
 _NAME_ITEM = re.compile(r"\s*([^\[\],;]+?)\s*\[(\d+)\]\s*(?:,|\.$|$)")
 
 

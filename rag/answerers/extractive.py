@@ -16,20 +16,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from rag.answerers.base import NO_ANSWER, SIDES_LEAD, names_line
-from rag.answerers.lists import Item, gather_items
+from rag.answerers.lists import Item, fuller_form, gather_items
 from rag.answerers.question import QuestionShape, read_question
 from rag.answerers.sides import Candidate, PairJudge, pick_options, pick_sides
 from rag.lexical import tokenize
 from rag.refmarks import show_marks
-from rag.sentence_vectors import TextEmbedder
 from rag.sentences import sentence_spans
 from rag.support import coverage
 from rag.types import Passage
+from rag.vector_cache import CACHE_SIZE, TextEmbedder, VectorCache
 
 # Fitted in bench/answers.py on the MultiHop-RAG fit split (null vs answerable queries).
 REFUSAL_THRESHOLD = 0.34  # held-back: 95% of null queries refused, 7% of answerable ones
@@ -46,7 +46,7 @@ CUED_AFFINITY = 0.35  # cosine(name, subject) for a name given as an example of 
 NAME_AFFINITY = 0.5  # ... for a name not given as an example
 MAX_QUOTES = 8
 PER_PART = 2  # quotes for each part of a compound or long question, at most
-WIDER = 4  # more passages for a list, two-sided or compound question (sources spread further)
+WIDER = 4  # more passages for a list, two-sided or many-part question (sources spread further)
 _ENDS_LIKE_SENTENCE = re.compile(r"""[.!?]["'”’)\]]*$""")
 
 
@@ -102,6 +102,7 @@ class _Scored:
     picks: list[Pick]
     vectors: np.ndarray  # of the picks
     extra: dict[str, np.ndarray]  # vectors of the parts, options and subject
+    words: list[frozenset[str]]  # tokens of the picks (word overlap with each part)
 
 
 class ExtractiveAnswerer:
@@ -116,26 +117,33 @@ class ExtractiveAnswerer:
         threshold: float = REFUSAL_THRESHOLD,
         shapes: bool = True,
         judge: PairJudge | None = None,
+        vector_cache: int = CACHE_SIZE,
     ) -> None:
         self.embeddings = embeddings
         self.max_sentences = max_sentences
         self.threshold = threshold
         self.shapes = shapes
         self.judge = judge
+        self.vectors = VectorCache(embeddings, vector_cache)  # sentences seen in earlier answers
 
     @staticmethod
-    def _score(question: str, q: np.ndarray, picks: Sequence[Pick], vectors: np.ndarray):
+    def _score(
+        question: str,
+        q: np.ndarray,
+        picks: Sequence[Pick],
+        vectors: np.ndarray,
+        words: Sequence[frozenset[str]] | None = None,
+    ) -> list[Pick]:
+        """Picks with relevance = weighted cosine + share of the question's words they hold
+        (``words``: the picks' tokens, when already computed)."""
+        if words is None:
+            covered = [coverage(question, p.text) for p in picks]
+        else:
+            wanted = set(tokenize([question])[0])
+            covered = [len(wanted & w) / len(wanted) if wanted else 0.0 for w in words]
         return [
-            Pick(
-                p.n,
-                p.doc_id,
-                p.start,
-                p.end,
-                p.text,
-                SIMILARITY_WEIGHT * float(q @ v)
-                + (1 - SIMILARITY_WEIGHT) * coverage(question, p.text),
-            )
-            for p, v in zip(picks, vectors, strict=True)
+            replace(p, relevance=SIMILARITY_WEIGHT * float(q @ v) + (1 - SIMILARITY_WEIGHT) * c)
+            for p, v, c in zip(picks, vectors, covered, strict=True)
         ]
 
     def relevance(self, question: str, picks: list[Pick]) -> tuple[list[Pick], np.ndarray]:
@@ -175,11 +183,12 @@ class ExtractiveAnswerer:
         parts = shape.parts if len(shape.parts) > 1 else ()
         extra_texts = [t for t in dict.fromkeys([*parts, *shape.options, shape.subject]) if t]
         texts = [question, *extra_texts, *[p.text for p in picks]]
-        vectors = np.asarray(self.embeddings.embed_documents(texts))
+        vectors = self.vectors.embed(texts)
         head = 1 + len(extra_texts)
         extra = {t: vectors[i] for i, t in enumerate(extra_texts, start=1)}
-        scored = self._score(question, vectors[0], picks, vectors[head:])
-        return _Scored(shape, scored, vectors[head:], extra)
+        words = [frozenset(t) for t in tokenize([p.text for p in picks])]
+        scored = self._score(question, vectors[0], picks, vectors[head:], words)
+        return _Scored(shape, scored, vectors[head:], extra, words)
 
     def compose(self, question: str, passages: Sequence[Passage]) -> list[str]:
         """The draft's paragraphs for the question's shape; empty to refuse."""
@@ -210,7 +219,7 @@ class ExtractiveAnswerer:
         taken: set[int] = set()
         groups: list[list[Pick]] = []
         for part in s.shape.parts:
-            scored = self._score(part, s.extra[part], s.picks, s.vectors)
+            scored = self._score(part, s.extra[part], s.picks, s.vectors, s.words)
             free = [i for i in range(len(scored)) if i not in taken]
             chosen = [
                 free[k] for k in self._top([scored[i] for i in free], s.vectors[free], per_part)
@@ -253,15 +262,21 @@ class ExtractiveAnswerer:
             s.shape.text,
             frozenset(tokenize([s.shape.subject])[0]) if s.shape.subject else frozenset(),
         )
-        items = self._listed(items, s) if listing else items[:MAX_ENTITY_NAMES]
+        if listing:
+            items = self._listed(items, s)
+        else:  # named across most sources; shown most relevant first
+            items = sorted(items[:MAX_ENTITY_NAMES], key=lambda it: -it.best)
         quotes = [p for group in groups for p in group]
         if not items:
             return quote_paragraphs(quotes)
         line: list[tuple[str, str]] = []
         naming: list[Pick] = []
         for item in items:
-            pick = self._naming_pick(item, near)
-            line.append((item.name, f" [{pick.n}]"))
+            name, pick = item.name, self._naming_pick(item, near)
+            fuller = fuller_form(item, [p.text for p in s.picks])
+            if fuller is not None:  # as a source spells it in full, cited to that sentence
+                name, pick = fuller[0], s.picks[fuller[1]]
+            line.append((name, f" [{pick.n}]"))
             if pick not in naming:
                 naming.append(pick)
         rest = [q for q in quotes if q not in naming]
@@ -275,7 +290,7 @@ class ExtractiveAnswerer:
         sure = [it for it in items if it.cue == 2]
         maybe = [it for it in items if it.cue < 2][:MAX_UNSURE]
         if maybe and s.shape.subject:
-            vectors = np.asarray(self.embeddings.embed_documents([it.name for it in maybe]))
+            vectors = self.vectors.embed([it.name for it in maybe])
             affinity = vectors @ s.extra[s.shape.subject]
             floors = (NAME_AFFINITY, CUED_AFFINITY)
             sure += [
@@ -290,11 +305,12 @@ class ExtractiveAnswerer:
         return max(spelled or [near[idx] for idx, _ in item.mentions], key=lambda p: p.relevance)
 
     def passages_for(self, question: str, k: int) -> int:
-        """A list, two-sided or compound question gathers from more sources: k + WIDER."""
+        """A list, two-sided, compound or many-clause question gathers from more sources."""
         if not self.shapes:
             return k
         shape = read_question(question)
-        return k + WIDER if shape.kind in ("list", "sides", "compound") else k
+        gathers = shape.kind in ("list", "sides", "compound") or len(shape.parts) > 1
+        return k + WIDER if gathers else k
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
         paragraphs = self.compose(question, passages)

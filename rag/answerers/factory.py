@@ -6,13 +6,20 @@ from rag.answerers.base import Answerer
 from rag.answerers.chat import ChatAnswerer
 from rag.answerers.chat_models import chat_model_endpoint, make_chat_model
 from rag.answerers.extractive import ExtractiveAnswerer
+from rag.answerers.layered import QuotesThenWritten
 from rag.config import Settings
-from rag.sentence_vectors import TextEmbedder
+from rag.vector_cache import TextEmbedder
 
 
 def make_answerer(settings: Settings, embeddings: TextEmbedder) -> Answerer:
-    """The answerer ``settings.answerer`` names; its chat model comes from ``make_chat_model``."""
+    """The answerer ``settings.answerer`` names; its chat model comes from ``make_chat_model``.
+    With a chat model and ``quotes_first``, the quotes come first and its answer under them."""
     model = make_chat_model(settings)
     if model is None:
         return ExtractiveAnswerer(embeddings)
-    return ChatAnswerer(model, settings.answerer, chat_model_endpoint(settings))
+    written = ChatAnswerer(model, settings.answerer, chat_model_endpoint(settings))
+    return (
+        QuotesThenWritten(ExtractiveAnswerer(embeddings), written)
+        if settings.quotes_first
+        else written
+    )

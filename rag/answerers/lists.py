@@ -32,12 +32,12 @@ _NOT_NAMES = frozenset(
     critics experts analysts monday tuesday wednesday thursday friday saturday sunday
     january february march april may june july august september october november december
     additionally furthermore moreover instead perhaps yes sir lady lord ceo multiple various
-    numerous recent new former top major""".split()
+    numerous recent former top major""".split()
 )
 _POSSESSIVE = ("'s", "’s", "s'", "s’")
 _DOTTED = re.compile(r"^(?:[A-Z]\.){2,}$")
 _VERBAL = re.compile(r"(?:ing|ed|ly)$")
-_DEMONYM = re.compile(r"(?:an|ian|ese|ish)$")  # "Venezuelan prison gang": an adjective
+_DEMONYM = re.compile(r"(?:an|ian|ese|ish)$")  # "Venezuelan prison gang": adjectives
 MAX_NAME_WORDS = 6
 # "cartels such as A", "(e.g., A, B)", "groups like A", "including A, B and C", "the group, A"
 _CUE = re.compile(
@@ -119,9 +119,9 @@ def name_spans(sentence: str, known: frozenset[str] = frozenset()) -> list[NameS
         if i == 0 and not word.isupper() and word not in known and (j == i or _VERBAL.search(word)):
             i += 1  # "Critics argue", "Using Caroline Ellison": the opener is not a name
             continue
-        lone_adjective = (
-            i == j
-            and _DEMONYM.search(word)
+        lone_adjective = (  # "Venezuelan prison gang", "Latin American drug cartels"
+            _DEMONYM.search(words[j][0])
+            and not words[j][3]
             and j + 1 < len(words)
             and words[j + 1][0][:1].islower()
         )
@@ -179,7 +179,8 @@ class Item:
     name: str  # the longest verbatim form found
     key: tuple[str, ...]
     mentions: list[tuple[int, NameSpan]] = field(default_factory=list)  # (sentence index, span)
-    score: float = 0.0
+    score: float = 0.0  # best relevance of a sentence naming it, summed over sources
+    best: float = 0.0  # of the one most relevant sentence naming it
     sources: set[str] = field(default_factory=set)
     cue: int = 0  # 2: given as an example of what the question asks for; 1: of "groups"
 
@@ -226,6 +227,20 @@ def gather_items(
             doc = doc_ids[idx]
             best[doc] = max(best.get(doc, 0.0), relevance[idx])
         item.score = sum(best.values())
+        item.best = max(best.values())
         item.sources = set(best)
         item.cue = cued.get(item.key, 0)
     return sorted(items.values(), key=lambda it: -it.score)
+
+
+def fuller_form(item: Item, sentences: Sequence[str]) -> tuple[str, int] | None:
+    """The one longer spelling of the item's name that some sentence gives ("Bankman-Fried" ->
+    "Sam Bankman-Fried"), and that sentence's index; None if there is none or several."""
+    known = capitalised_inside(sentences)
+    found: dict[tuple[str, ...], tuple[str, int]] = {}
+    for idx, sentence in enumerate(sentences):
+        for span in name_spans(sentence, known):
+            key = _key(span.text)
+            if _is_suffix(key, item.key) and len(key) > len(_key(item.name)):
+                found.setdefault(key, (span.text, idx))
+    return next(iter(found.values())) if len(found) == 1 else None

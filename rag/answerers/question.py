@@ -22,14 +22,18 @@ _WH = re.compile(r"\b(who|whom|whose|which|what|when|where|why|how\s+(?:many|muc
 # "Has it worked?", "Was the campaign a success?", "How effective were the strikes?"
 _EVALUATIVE = re.compile(
     r"\b(succe\w*|work(?:ed|ing|s)?|fail\w*|effective\w*|ineffective|backfir\w*|pa(?:y|id) off|"
-    r"achiev\w*|progress|win(?:ning)?|won|los(?:e|ing|t)|help(?:ed|s)?|worth\w*|counterproductive)"
-    r"\b",
+    r"achiev\w*|progress|worth\w*|counterproductive)\b",
     re.I,
 )
+# Longer yes/no questions check a claim ("Does X suggest ..., while Y ...?"), not a verdict
+MAX_VERDICT_WORDS = 14
 _HOW_EVALUATIVE = re.compile(r"^how\s+(?:successful|effective|well|much progress)\b", re.I)
 # A second ask: "..., and how many ...", "...; when ...", "...? Who ..."
+# ("and who is also ..." refers back to the same one: not a second ask)
 _SECOND_ASK = re.compile(
-    r"(?:\?\s+|;\s*|,?\s+(?:and|but)\s+)(?=(?:who|what|when|where|why|how|which)\b)", re.I
+    r"(?:\?\s+|;\s*|,?\s+(?:and|but)\s+)"
+    r"(?=(?:who|what|when|where|why|how|which)\b(?!\s+(?:\w+\s+)?also\b))",
+    re.I,
 )
 _LIST_OPENERS = re.compile(
     r"^(?:(?:please\s+)?(?:name|list)\s+(?:all\s+|the\s+)*|what\s+(?:are|were)\s+(?:all\s+)?"
@@ -53,6 +57,13 @@ _FACET = re.compile(
     r"|\s+(?:who|which|that)\s+(?=(?:is|was|has|have|had|also|are|were)\b)",
     re.IGNORECASE,
 )
+# "as reported by TechCrunch", "according to The Verge": who said it, not what to look for
+_ATTRIBUTION = re.compile(
+    r"^(?:as\s+)?(?:reported|mentioned|discussed|covered|featured|noted|highlighted|described)"
+    r"\b|^according\s+to\b|^in\s+(?:an?\s+|both\s+)?articles?\b",
+    re.IGNORECASE,
+)
+MAX_ATTRIBUTION_WORDS = 9
 FACETED_WORDS = 15  # shorter questions are one ask however many commas they have
 MIN_FACET_WORDS = 4
 _DETERMINERS = frozenset("the a an this these those".split())
@@ -84,10 +95,14 @@ class QuestionShape:
 
 
 def _ask_of(question: str) -> Ask:
-    first = question.split(maxsplit=1)[0].lower() if question.split() else ""
-    if first in _AUXILIARIES:
-        return "yes_no"
+    """What the question asks: a yes/no question starts with an auxiliary, maybe after a
+    leading clause ("After X reported Y, did Z ...?"); otherwise its first wh-word."""
     match = _WH.search(question)
+    for clause in re.finditer(r"(?:^|,\s+)(\w+)", question):
+        if match and match.start() < clause.start(1):
+            break
+        if clause.group(1).lower() in _AUXILIARIES:
+            return "yes_no"
     if not match:
         return "what"
     word = " ".join(match.group(1).lower().split())
@@ -164,11 +179,18 @@ def split_parts(question: str) -> tuple[str, ...]:
 
 def facets(question: str) -> tuple[str, ...]:
     """The clauses of a long question, each a condition the answer must meet ("Who is the
-    individual that X, was reported by Y to Z, and is accused of W?"); one part if it has none."""
+    individual that X, was reported by Y to Z, and is accused of W?": each is usually met in
+    another source); one part if it has none. Not for a yes/no question: its clauses make one
+    claim, and the quotes closest to the whole claim are the evidence."""
     if len(question.split()) < FACETED_WORDS:
         return (question,)
     pieces = [p.strip(" ,;?") for p in _FACET.split(question)]
-    kept = [p for p in pieces if len(p.split()) >= MIN_FACET_WORDS]
+    kept = [
+        p
+        for p in pieces
+        if len(p.split()) >= MIN_FACET_WORDS
+        and not (_ATTRIBUTION.match(p) and len(p.split()) <= MAX_ATTRIBUTION_WORDS)
+    ]
     return tuple(kept) if len(kept) > 1 else (question,)
 
 
@@ -181,7 +203,10 @@ def read_question(question: str) -> QuestionShape:
     parts = split_parts(text)
     if len(parts) > 1:
         return QuestionShape(text, "compound", ask, parts, subject)
-    options = _options(text) if ask == "yes_no" else ()
-    if options or (ask == "yes_no" and _EVALUATIVE.search(text)) or _HOW_EVALUATIVE.match(text):
+    short = ask == "yes_no" and len(text.split()) <= MAX_VERDICT_WORDS
+    options = _options(text) if short else ()
+    verdict = short and bool(_EVALUATIVE.search(text))
+    if options or verdict or _HOW_EVALUATIVE.match(text):
         return QuestionShape(text, "sides", ask, (text,), "", options)
-    return QuestionShape(text, "list" if plural else "fact", ask, facets(text), subject)
+    parts = facets(text) if ask != "yes_no" else (text,)
+    return QuestionShape(text, "list" if plural else "fact", ask, parts, subject)

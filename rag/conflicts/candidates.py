@@ -12,8 +12,6 @@ Each candidate carries its clues (``rag.conflicts.clues``) for the judges and th
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,9 +26,10 @@ from rag.conflicts.clues import (
     pair_evidence,
 )
 from rag.conflicts.clues.evidence import QUESTION_PAIR_BAR
-from rag.sentence_vectors import TextEmbedder
 from rag.sentences import sentence_spans
 from rag.types import DocMeta, Passage, paragraph_at, paragraph_starts
+from rag.vector_cache import TextEmbedder as TextEmbedder  # re-exported: the detector's seam
+from rag.vector_cache import VectorCache
 
 # --- candidate selection (hand-set, see README) ------------------------------------------------
 RELEVANCE_BAR = 0.30  # cosine(question, sentence) for a sentence to be considered at all
@@ -39,39 +38,20 @@ PAIR_BAR = 0.45  # cosine(a, b) for two sentences to be about the same point ...
 MIN_SHARED = 1  # ... with at least this many shared content words
 MIN_WORDS = 5  # headings and fragments are not claims
 EMBED_BATCH = 64  # sentences per model call (measured: batches of 8 were 2x slower on CPU)
-CACHE_SIZE = 4096  # sentence vectors kept between questions (passages recur in a session)
 
 
-class SentenceVectors:
-    """Unit vectors of sentences: cached ones reused, the rest embedded in short batches of
-    similar length. Thread-safe (the app answers several chats at once)."""
+class SentenceVectors(VectorCache):
+    """The detector's sentence vectors: the shared cache, with the missing ones embedded in
+    short batches of similar length (float32)."""
 
-    def __init__(self, embeddings: TextEmbedder, size: int = CACHE_SIZE) -> None:
-        self.embeddings = embeddings
-        self.size = size
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._cache.clear()
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
-            known = {t: self._cache[t] for t in texts if t in self._cache}
-            for t in known:
-                self._cache.move_to_end(t)
-        missing = sorted({t for t in texts if t not in known}, key=len)
-        for i in range(0, len(missing), EMBED_BATCH):
-            batch = missing[i : i + EMBED_BATCH]
+    def _compute(self, missing: list[str]) -> dict[str, np.ndarray]:
+        known: dict[str, np.ndarray] = {}
+        ordered = sorted(missing, key=len)
+        for i in range(0, len(ordered), EMBED_BATCH):
+            batch = ordered[i : i + EMBED_BATCH]
             vectors = np.asarray(self.embeddings.embed_documents(batch), dtype=np.float32)
             known.update(zip(batch, vectors, strict=True))
-        with self._lock:
-            for t in missing:
-                self._cache[t] = known[t]
-            while len(self._cache) > self.size:
-                self._cache.popitem(last=False)
-        return np.stack([known[t] for t in texts])
+        return known
 
 
 @dataclass

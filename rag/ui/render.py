@@ -9,9 +9,11 @@ literal text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from html import escape
 
+from rag.answerers.base import LEADS
 from rag.conflicts import Conflict
 from rag.types import Answer, Citation, Passage
 from rag.ui.markup import (
@@ -24,6 +26,7 @@ from rag.ui.markup import (
     url_link,
 )
 
+_LEAD_LINES = frozenset(one_line(line) for line in LEADS)
 UNSUPPORTED_TITLE = "Not supported by the retrieved sources"
 UNSUPPORTED_BADGE = "⚠ unsupported"
 REFUSAL_HINT = (
@@ -46,11 +49,16 @@ def pending_html(note: str = "Searching the documents…") -> str:
 
 
 def draft_html(draft: str) -> str:
-    """The draft as it is written, before the citation check; marked as unchecked."""
+    """The draft as it is written, before the citation check; marked as unchecked. Its
+    paragraphs stay apart (the quotes, then the label over an LLM's written answer)."""
+    paragraphs = [p for p in (one_line(b) for b in re.split(r"\n\s*\n", draft)) if p]
+    body = "".join(
+        f'<p class="lead">{p}</p>' if p in _LEAD_LINES else f"<p>{p}</p>" for p in paragraphs
+    )
     return (
         '<div class="answer draft">'
         f'<p class="draft-note">Draft: checking every sentence against its source…</p>'
-        f"<p>{one_line(draft)}</p></div>"
+        f"{body or '<p></p>'}</div>"
     )
 
 
@@ -80,7 +88,9 @@ def answer_html(answer: Answer, turn: int) -> str:
         if s.conflict:
             continue  # shown as the "Sources disagree" cards below
         text = one_line(s.display)  # a document's own "[5]" shown as "⁽⁵⁾", never as our marker
-        if s.supported:
+        if s.role == "lead":  # a line of ours ("Written answer (LLM, …):"), not a claim
+            piece = f'<span class="lead">{text}</span>'
+        elif s.supported:
             marks = "".join(_marker(turn, n) for n in s.citations)
             piece = f'<span class="sentence">{text}{marks}</span>'
         else:
