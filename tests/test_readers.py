@@ -338,6 +338,7 @@ def test_front_matter_is_parsed_and_removed(tmp_path: Path) -> None:
         "date": "2024-05-06",
         "url": "https://example.org/a",
         "reliability": "medium",
+        "language": None,  # detected at ingest, not by the reader
     }
 
 
@@ -438,6 +439,7 @@ def test_html_text_and_metadata(tmp_path: Path) -> None:
         "date": "2024-05-06",
         "url": "https://newsnest.example/cartels",
         "reliability": None,
+        "language": None,  # detected at ingest, not by the reader
     }
 
 
