@@ -4,11 +4,17 @@ Chroma's default embedding function downloads a model at run time and fails offl
 embed ourselves with the MiniLM model shipped inside a PyPI package. The same object also counts
 tokens, because chunking must know the model's window (input past it is silently truncated).
 
-Two backends run the same model: ``torch`` (sentence-transformers, fp32) and ``onnx`` (ONNX
-Runtime, int8). The ONNX file is exported from the local model once, offline, and cached in the
-data dir (see ``rag.onnx_export``); token counting uses the model's own tokenizer either way, so
-chunk boundaries do not depend on the backend. The vectors do differ slightly, which is why
-``signature`` names model and backend and goes into every document's index record.
+Two backends run the same model: ``onnx`` (the default: ONNX Runtime, int8) and ``torch``
+(sentence-transformers, fp32). The ONNX file is exported from the local model once, offline,
+and cached in the data dir (see ``rag.onnx_export``; the export needs torch, loading it does
+not): a question then imports neither torch nor transformers, which is most of a cold start
+(see ``bench/startup.py``). Token counting uses the model's own tokenizer either way (the
+``tokenizers`` library reading its ``tokenizer.json`` for onnx), so chunk boundaries do not
+depend on the backend. The vectors do differ slightly, which is why ``signature`` names model
+and backend and goes into every document's index record.
+
+Not a subclass of LangChain's ``Embeddings``: importing langchain costs a cold start ~0.2 s and
+nothing here hands the model to LangChain; ``embed_documents`` / ``embed_query`` keep its shape.
 """
 
 from __future__ import annotations
@@ -19,10 +25,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 if TYPE_CHECKING:
     from rag.config import Settings
+    from rag.onnx_export import Precision
 
 Backend = Literal["torch", "onnx"]
 SIGNATURE_SEPARATOR = "|"
@@ -55,25 +61,29 @@ def _check_mean_pooling(model_path: Path) -> None:
                 raise ValueError(f"the onnx backend needs a mean-pooling model: {model_path}")
 
 
-class LocalEmbeddings(Embeddings):
-    """A local sentence-transformers model on the CPU, normalised vectors, torch or ONNX."""
+class LocalEmbeddings:
+    """A local sentence-transformers model on the CPU, normalised vectors, ONNX or torch."""
 
     def __init__(
         self,
         model_path: Path | None = None,
         batch_size: int = 32,
-        backend: Backend = "torch",
+        backend: Backend = "onnx",
         cache_dir: Path | None = None,
         threads: int = 0,
+        precision: Precision = "int8",
     ) -> None:
         self.model_path = Path(model_path) if model_path else default_model_path()
         if not (self.model_path / "modules.json").exists():
             raise FileNotFoundError(f"no sentence-transformers model in {self.model_path}")
         self.batch_size = batch_size
         self.backend: Backend = backend
+        self.precision = precision if backend == "onnx" else "fp32"
         self._max_seq_length = _max_seq_length(self.model_path)
         self._session: Any = None
-        self.model: Any = None
+        self._tokens: _RustTokenizer | None = None  # onnx
+        self.model: Any = None  # torch
+        self.tokenizer: Any = None  # torch
         if backend == "torch":
             self._load_torch(threads)
         elif backend == "onnx":
@@ -104,16 +114,16 @@ class LocalEmbeddings(Embeddings):
         self._dimensions = int(self.model.get_embedding_dimension() or 384)
 
     def _load_onnx(self, cache_dir: Path | None, threads: int) -> None:
+        """ONNX Runtime plus the ``tokenizers`` library: no torch, no transformers."""
         import onnxruntime as ort
-        from transformers import AutoTokenizer
 
-        from rag.onnx_export import ensure_int8_model
+        from rag.onnx_export import ensure_onnx_model
 
         if cache_dir is None:
             raise ValueError("the onnx backend needs a cache folder for the exported model")
         _check_mean_pooling(self.model_path)
-        onnx_file = ensure_int8_model(self.model_path, cache_dir)
-        self.tokenizer = AutoTokenizer.from_pretrained(str(self.model_path))
+        onnx_file = ensure_onnx_model(self.model_path, cache_dir, self.precision)
+        self._tokens = _RustTokenizer(self.model_path / "tokenizer.json", self._max_seq_length)
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
@@ -126,7 +136,7 @@ class LocalEmbeddings(Embeddings):
 
     @property
     def flavour(self) -> str:
-        return "onnx-int8" if self.backend == "onnx" else "torch-fp32"
+        return f"{self.backend}-{self.precision}"
 
     @functools.cached_property
     def signature(self) -> str:
@@ -146,11 +156,15 @@ class LocalEmbeddings(Embeddings):
         return self._dimensions
 
     def count_tokens(self, texts: list[str]) -> list[int]:
+        if self._tokens is not None:
+            return self._tokens.count(texts)
         encoded = self.tokenizer(texts, add_special_tokens=False)["input_ids"]
         return [len(ids) for ids in encoded]
 
     def token_char_ends(self, text: str) -> list[int]:
         """End character offset of each token of ``text`` (to cut an over-long sentence)."""
+        if self._tokens is not None:
+            return self._tokens.char_ends(text)
         enc = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
         return [end for _start, end in enc["offset_mapping"]]
 
@@ -175,21 +189,50 @@ class LocalEmbeddings(Embeddings):
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
-            enc = self.tokenizer(
-                [texts[i] for i in idx],
-                padding=True,
-                truncation=True,
-                max_length=self._max_seq_length,
-                return_tensors="np",
-            )
-            feeds = {k: np.asarray(v, dtype=np.int64) for k, v in enc.items()}
-            feeds = {k: v for k, v in feeds.items() if k in self._input_names}
+            assert self._tokens is not None
+            enc = self._tokens.model_inputs([texts[i] for i in idx])
+            feeds = {k: v for k, v in enc.items() if k in self._input_names}
             hidden = self._session.run(None, feeds)[0]
             mask = feeds["attention_mask"][..., None].astype(np.float32)
             pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             out[idx] = pooled / np.clip(norms, 1e-12, None)
         return out
+
+
+class _RustTokenizer:
+    """The model's ``tokenizer.json`` read by ``tokenizers`` (what transformers' fast tokenizer
+    wraps, without importing transformers): token counts, token ends, padded model inputs.
+
+    Two instances because a ``Tokenizer`` carries its truncation and padding: counting must
+    see every token, model inputs are cut at the window. The file's own settings (128 tokens,
+    fixed padding) are replaced: sentence-transformers reads 256 from its config, and so do we.
+    """
+
+    def __init__(self, path: Path, max_length: int) -> None:
+        from tokenizers import Tokenizer
+
+        self._count = Tokenizer.from_file(str(path))
+        self._count.no_truncation()
+        self._count.no_padding()
+        self._model = Tokenizer.from_file(str(path))
+        self._model.enable_truncation(max_length)
+        self._model.enable_padding(pad_id=0, pad_token="[PAD]")
+
+    def count(self, texts: list[str]) -> list[int]:
+        return [len(e.ids) for e in self._count.encode_batch(texts, add_special_tokens=False)]
+
+    def char_ends(self, text: str) -> list[int]:
+        return [end for _start, end in self._count.encode(text, add_special_tokens=False).offsets]
+
+    def model_inputs(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Padded, truncated int64 arrays for the ONNX graph."""
+        encs = self._model.encode_batch(texts)
+        return {
+            "input_ids": np.array([e.ids for e in encs], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encs], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encs], dtype=np.int64),
+        }
 
 
 def vectors_of(chunker: str) -> str:

@@ -35,7 +35,6 @@ from rag.embeddings import SIGNATURE_SEPARATOR, LocalEmbeddings
 from rag.quote_index import QuoteIndex
 from rag.reading import LoadedFile, UnreadableFile, iter_corpus_files, read_file
 from rag.reading.files import EMAIL_SUFFIXES
-from rag.reading.mail import read_email
 from rag.retrieval import sync_lexical
 from rag.store import DocRecord, Store
 from rag.types import Chunk, Document, IngestReport
@@ -241,6 +240,8 @@ class Ingestor:
             if record and record.file_sha == sha and record.chunker == self.signature:
                 report.unchanged += 1 + sum(r.meta.parent == doc_id for r in records.values())
                 return []
+            from rag.reading.mail import read_email  # bs4 and mail parsers: not for a question
+
             mail = read_email(path)
         except Exception as exc:  # a library choking on a hostile file must not stop the run
             report.failed.append({"path": str(path), "reason": _reason(exc)})

@@ -24,17 +24,27 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-RECIPE = "v1:eager-trace-opset17:dynamic-qint8-per-channel-reduce-range"
+Precision = Literal["int8", "fp32"]
+TRACE = "v1:eager-trace-opset17"
+RECIPES: dict[str, str] = {
+    "int8": f"{TRACE}:dynamic-qint8-per-channel-reduce-range",
+    "fp32": f"{TRACE}:fp32",  # kept to measure int8 against (bench/startup.py)
+}
+RECIPE = RECIPES["int8"]
 ONNX_NAME = "model_int8.onnx"
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _lock = threading.Lock()
 
 
-def cache_key(model_path: Path) -> str:
+def onnx_name(precision: Precision) -> str:
+    return f"model_{precision}.onnx"
+
+
+def cache_key(model_path: Path, precision: Precision = "int8") -> str:
     """Hash of what determines the exported file: weights, config, recipe."""
-    digest = hashlib.sha256(RECIPE.encode())
+    digest = hashlib.sha256(RECIPES[precision].encode())
     for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
         path = model_path / name
         if path.exists():
@@ -45,14 +55,17 @@ def cache_key(model_path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def cached_model_dir(model_path: Path, cache_dir: Path) -> Path:
-    return Path(cache_dir) / f"{model_path.name}-onnx-int8-{cache_key(model_path)}"
+def cached_model_dir(model_path: Path, cache_dir: Path, precision: Precision = "int8") -> Path:
+    key = cache_key(model_path, precision)
+    return Path(cache_dir) / f"{model_path.name}-onnx-{precision}-{key}"
 
 
-def ensure_int8_model(model_path: Path, cache_dir: Path) -> Path:
-    """The cached int8 ONNX file for ``model_path``, exported first if it is not there yet."""
+def ensure_onnx_model(model_path: Path, cache_dir: Path, precision: Precision = "int8") -> Path:
+    """The cached ONNX file for ``model_path``, exported first if it is not there yet."""
     return export_once(
-        cached_model_dir(model_path, cache_dir), ONNX_NAME, lambda work: _export(model_path, work)
+        cached_model_dir(model_path, cache_dir, precision),
+        onnx_name(precision),
+        lambda work: _export(model_path, work, precision),
     )
 
 
@@ -79,8 +92,8 @@ def export_once(target: Path, name: str, export: Callable[[Path], None]) -> Path
     return out
 
 
-def _export(model_path: Path, out: Path) -> None:
-    """fp32 trace -> int8 weights, inside ``out``."""
+def _export(model_path: Path, out: Path, precision: Precision = "int8") -> None:
+    """fp32 trace (-> int8 weights), inside ``out``."""
     import warnings
 
     import torch
@@ -118,18 +131,20 @@ def _export(model_path: Path, out: Path) -> None:
             opset_version=17,
             dynamo=False,
         )
-    logging.disable(logging.WARNING)  # ORT advises "pre-processing" on the root logger
-    try:
-        quantize_dynamic(
-            str(fp32),
-            str(out / ONNX_NAME),
-            per_channel=True,
-            reduce_range=True,
-            weight_type=QuantType.QInt8,
-        )
-    finally:
-        logging.disable(logging.NOTSET)
-    fp32.unlink()
+    if precision == "int8":
+        logging.disable(logging.WARNING)  # ORT advises "pre-processing" on the root logger
+        try:
+            quantize_dynamic(
+                str(fp32),
+                str(out / onnx_name(precision)),
+                per_channel=True,
+                reduce_range=True,
+                weight_type=QuantType.QInt8,
+            )
+        finally:
+            logging.disable(logging.NOTSET)
+        fp32.unlink()
     (out / "export.json").write_text(
-        json.dumps({"source": str(model_path), "recipe": RECIPE}, indent=2), encoding="utf-8"
+        json.dumps({"source": str(model_path), "recipe": RECIPES[precision]}, indent=2),
+        encoding="utf-8",
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rag.answerers.base import Answerer
-from rag.answerers.chat import ChatAnswerer
 from rag.answerers.chat_models import chat_model_endpoint, make_chat_model
 from rag.answerers.extractive import ExtractiveAnswerer
 from rag.config import Settings
@@ -15,4 +14,6 @@ def make_answerer(settings: Settings, embeddings: LocalEmbeddings) -> Answerer:
     model = make_chat_model(settings)
     if model is None:
         return ExtractiveAnswerer(embeddings)
+    from rag.answerers.chat import ChatAnswerer  # langchain: only with a chat model (cold start)
+
     return ChatAnswerer(model, settings.answerer, chat_model_endpoint(settings))

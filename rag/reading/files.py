@@ -15,14 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.reading.cleaning import guess_outlet, strip_furniture
-from rag.reading.docx import extract_docx
-from rag.reading.eml import extract_eml, extract_msg
 from rag.reading.extracted import MB, Extracted, UnreadableFile
-from rag.reading.html import extract_html
 from rag.reading.md import extract_md
 from rag.reading.metadata import read_sidecar
 from rag.reading.paragraphs import normalize_paragraph
-from rag.reading.pdf import extract_pdf
 from rag.reading.txt import extract_txt
 from rag.types import PARAGRAPH_SEPARATOR, DocMeta
 
@@ -68,20 +64,32 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
 
 def _extract(suffix: str, data: bytes, max_unpacked: int, max_ratio: float) -> Extracted:
     """The reader for this extension (one of ``SUPPORTED_SUFFIXES``)."""
+    # bs4, pypdf, python-docx and the mail readers are imported here, by the format that needs
+    # them: a question never reads a file and should not pay for them (cold start).
     match suffix:
         case ".txt":
             return extract_txt(data)
         case ".md" | ".markdown":
             return extract_md(data)
         case ".html" | ".htm":
+            from rag.reading.html import extract_html
+
             return extract_html(data)
         case ".pdf":
+            from rag.reading.pdf import extract_pdf
+
             return extract_pdf(data)
         case ".eml":
+            from rag.reading.eml import extract_eml
+
             return extract_eml(data)
         case ".msg":
+            from rag.reading.eml import extract_msg
+
             return extract_msg(data)
         case _:
+            from rag.reading.docx import extract_docx
+
             return extract_docx(data, max_unpacked, max_ratio)
 
 
