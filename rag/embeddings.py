@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -33,6 +35,10 @@ if TYPE_CHECKING:
 Backend = Literal["torch", "onnx"]
 SIGNATURE_SEPARATOR = "|"
 LEGACY_FLAVOUR = "torch-fp32"  # records written before the signature named the vectors
+
+
+class ModelUnavailable(RuntimeError):
+    """The embedding model failed to load (in the background), or is still loading."""
 
 
 def default_model_path() -> Path:
@@ -72,7 +78,10 @@ class LocalEmbeddings:
         cache_dir: Path | None = None,
         threads: int = 0,
         precision: Precision = "int8",
+        background: bool = False,
     ) -> None:
+        """Load the model now, or with ``background`` in a thread (the app: its page is served
+        meanwhile, and every call that needs the model waits for it)."""
         self.model_path = Path(model_path) if model_path else default_model_path()
         if not (self.model_path / "modules.json").exists():
             raise FileNotFoundError(f"no sentence-transformers model in {self.model_path}")
@@ -84,15 +93,51 @@ class LocalEmbeddings:
         self._tokens: _RustTokenizer | None = None  # onnx
         self.model: Any = None  # torch
         self.tokenizer: Any = None  # torch
-        if backend == "torch":
-            self._load_torch(threads)
-        elif backend == "onnx":
-            self._load_onnx(cache_dir, threads)
-        else:
+        if backend not in ("torch", "onnx"):
             raise ValueError(f"unknown embedding backend {backend!r}: use 'torch' or 'onnx'")
+        if backend == "onnx":
+            if cache_dir is None:
+                raise ValueError("the onnx backend needs a cache folder for the exported model")
+            _check_mean_pooling(self.model_path)
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        load = functools.partial(self._load, cache_dir, threads)
+        if background:
+            threading.Thread(target=self._load_in_background, args=(load,), daemon=True).start()
+        else:
+            load()
+
+    def _load(self, cache_dir: Path | None, threads: int) -> None:
+        if self.backend == "torch":
+            self._load_torch(threads)
+        else:
+            self._load_onnx(cache_dir, threads)
+        self._ready.set()
+
+    def _load_in_background(self, load: Callable[[], None]) -> None:
+        """The app's page comes up while this runs; a question waits in ``wait_ready``."""
+        try:
+            load()
+        except BaseException as exc:  # kept for every later call to report
+            self._error = exc
+            self._ready.set()
+
+    @property
+    def ready(self) -> bool:
+        """Whether the model has loaded (or failed to): a call now does not wait for it."""
+        return self._ready.is_set()
+
+    def wait_ready(self, timeout: float | None = None) -> None:
+        """Block until the model is loaded; ``ModelUnavailable`` if loading it failed."""
+        if not self._ready.wait(timeout):
+            raise ModelUnavailable(f"the embedding model is still loading after {timeout} s")
+        if self._error is not None:
+            raise ModelUnavailable(
+                f"the embedding model could not be loaded: {self._error}"
+            ) from self._error
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> LocalEmbeddings:
+    def from_settings(cls, settings: Settings, background: bool = False) -> LocalEmbeddings:
         """The model the settings name; the ONNX export is cached under ``data_dir/models``."""
         return cls(
             settings.embedding_model_path,
@@ -100,6 +145,7 @@ class LocalEmbeddings:
             backend=settings.embedding_backend,
             cache_dir=settings.models_dir,
             threads=settings.embedding_threads,
+            background=background,
         )
 
     def _load_torch(self, threads: int) -> None:
@@ -110,7 +156,6 @@ class LocalEmbeddings:
             torch.set_num_threads(threads)
         self.model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
         self.tokenizer = self.model.tokenizer
-        self._max_seq_length = int(self.model.max_seq_length or self._max_seq_length)
         self._dimensions = int(self.model.get_embedding_dimension() or 384)
 
     def _load_onnx(self, cache_dir: Path | None, threads: int) -> None:
@@ -119,9 +164,7 @@ class LocalEmbeddings:
 
         from rag.onnx_export import ensure_onnx_model
 
-        if cache_dir is None:
-            raise ValueError("the onnx backend needs a cache folder for the exported model")
-        _check_mean_pooling(self.model_path)
+        assert cache_dir is not None
         onnx_file = ensure_onnx_model(self.model_path, cache_dir, self.precision)
         self._tokens = _RustTokenizer(self.model_path / "tokenizer.json", self._max_seq_length)
         options = ort.SessionOptions()
@@ -148,14 +191,17 @@ class LocalEmbeddings:
 
     @property
     def max_tokens(self) -> int:
-        """Tokens of content that fit the window, leaving room for [CLS] and [SEP]."""
+        """Tokens of content that fit the window, leaving room for [CLS] and [SEP] (read from
+        the model's config, so it needs no loaded model)."""
         return self._max_seq_length - 2
 
     @property
     def dimensions(self) -> int:
+        self.wait_ready()
         return self._dimensions
 
     def count_tokens(self, texts: list[str]) -> list[int]:
+        self.wait_ready()
         if self._tokens is not None:
             return self._tokens.count(texts)
         encoded = self.tokenizer(texts, add_special_tokens=False)["input_ids"]
@@ -163,12 +209,14 @@ class LocalEmbeddings:
 
     def token_char_ends(self, text: str) -> list[int]:
         """End character offset of each token of ``text`` (to cut an over-long sentence)."""
+        self.wait_ready()
         if self._tokens is not None:
             return self._tokens.char_ends(text)
         enc = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
         return [end for _start, end in enc["offset_mapping"]]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.wait_ready()
         if self.backend == "onnx":
             return self._encode_onnx(texts).tolist()
         vectors = self.model.encode(
