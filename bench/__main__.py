@@ -40,6 +40,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("scale", "bench.scale"),
     ("quotes", "bench.quotes"),
     ("load", "bench.load"),
+    ("startup", "bench.startup"),
 ]
 
 
