@@ -128,7 +128,9 @@ def test_switching_backend_reembeds_without_duplicates(
     for path in sorted(CORPUS.glob("*.txt"))[:2]:
         shutil.copy(path, corpus / path.name)
     data = tmp_path / "data"
-    before = build_services(Settings(data_dir=data, corpus_dir=corpus), torch_embeddings)
+    before = build_services(
+        Settings(data_dir=data, corpus_dir=corpus, embedding_backend="torch"), torch_embeddings
+    )
     first = before.ingestor.ingest([corpus])
     assert first.added == 2
     question = "Who designated the cartels as foreign terrorist organizations?"
