@@ -55,6 +55,7 @@ def load_backends() -> dict[str, tuple[LocalEmbeddings, float]]:
                 backend=backend,
                 cache_dir=settings.models_dir,
                 threads=settings.embedding_threads,
+                precision=settings.embedding_precision,
             )
         out[backend] = (model, time.perf_counter() - start)
     return out

@@ -1,17 +1,17 @@
-"""The local embedding model, behind LangChain's ``Embeddings`` interface.
+"""The local embedding model, with LangChain's ``Embeddings`` methods.
 
 Chroma's default embedding function downloads a model at run time and fails offline, so we always
 embed ourselves with the MiniLM model shipped inside a PyPI package. The same object also counts
 tokens, because chunking must know the model's window (input past it is silently truncated).
 
-Two backends run the same model: ``onnx`` (the default: ONNX Runtime, int8) and ``torch``
-(sentence-transformers, fp32). The ONNX file is exported from the local model once, offline,
-and cached in the data dir (see ``rag.onnx_export``; the export needs torch, loading it does
-not): a question then imports neither torch nor transformers, which is most of a cold start
-(see ``bench/startup.py``). Token counting uses the model's own tokenizer either way (the
-``tokenizers`` library reading its ``tokenizer.json`` for onnx), so chunk boundaries do not
-depend on the backend. The vectors do differ slightly, which is why ``signature`` names model
-and backend and goes into every document's index record.
+Two backends run the same model: ``onnx`` (the default: ONNX Runtime, fp32 or int8 weights)
+and ``torch`` (sentence-transformers, fp32). The ONNX file is exported from the local model
+once, offline, and cached in the data dir (see ``rag.onnx_export``; the export needs torch,
+loading it does not): a question then imports neither torch nor transformers, which is most
+of a cold start (see ``bench/startup.py``). Token counting uses the model's own tokenizer
+either way (the ``tokenizers`` library reading its ``tokenizer.json`` for onnx), so chunk
+boundaries do not depend on the backend. The vectors can differ slightly (int8), which is why
+``signature`` names model, backend and precision and goes into every document's index record.
 
 Not a subclass of LangChain's ``Embeddings``: importing langchain costs a cold start ~0.2 s and
 nothing here hands the model to LangChain; ``embed_documents`` / ``embed_query`` keep its shape.
@@ -77,7 +77,7 @@ class LocalEmbeddings:
         backend: Backend = "onnx",
         cache_dir: Path | None = None,
         threads: int = 0,
-        precision: Precision = "int8",
+        precision: Precision = "fp32",
         background: bool = False,
     ) -> None:
         """Load the model now, or with ``background`` in a thread (the app: its page is served
@@ -145,6 +145,7 @@ class LocalEmbeddings:
             backend=settings.embedding_backend,
             cache_dir=settings.models_dir,
             threads=settings.embedding_threads,
+            precision=settings.embedding_precision,
             background=background,
         )
 

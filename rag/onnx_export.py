@@ -1,4 +1,4 @@
-"""Export the local sentence-transformers model to int8 ONNX once, offline, and cache it.
+"""Export the local sentence-transformers model to ONNX (fp32 or int8) once, offline; cache it.
 
 Why by hand rather than sentence-transformers' ``backend="onnx"``: that path needs optimum-onnx,
 whose releases require transformers < 4.58 while this project pins transformers 5. The recipe
@@ -6,7 +6,9 @@ is the one optimum runs: trace the encoder to ONNX with torch, then quantise the
 dynamically (per channel, 7-bit range so AVX2 CPUs without VNNI do not saturate; ONNX Runtime
 fuses the graph itself when it loads it). No data and no network are needed. Fusing attention
 ahead of quantising (ORT's BERT optimizer) was tried: no faster here, and it cost accuracy
-(cosine to torch down to 0.979 on a corpus sentence, against 0.986 without).
+(cosine to torch down to 0.979 on a corpus sentence, against 0.986 without). fp32 is the trace
+itself, unquantised: the torch model's vectors (cosine 1.0000), the default since
+``bench/startup.py`` compared the two.
 
 The cache key is a hash of the model's weights and config plus the recipe version, so a new
 model or recipe gets a new file. A first export is written to a temp folder and renamed into
@@ -30,7 +32,7 @@ Precision = Literal["int8", "fp32"]
 TRACE = "v1:eager-trace-opset17"
 RECIPES: dict[str, str] = {
     "int8": f"{TRACE}:dynamic-qint8-per-channel-reduce-range",
-    "fp32": f"{TRACE}:fp32",  # kept to measure int8 against (bench/startup.py)
+    "fp32": f"{TRACE}:fp32",
 }
 RECIPE = RECIPES["int8"]
 ONNX_NAME = "model_int8.onnx"
@@ -42,7 +44,7 @@ def onnx_name(precision: Precision) -> str:
     return f"model_{precision}.onnx"
 
 
-def cache_key(model_path: Path, precision: Precision = "int8") -> str:
+def cache_key(model_path: Path, precision: Precision = "fp32") -> str:
     """Hash of what determines the exported file: weights, config, recipe."""
     digest = hashlib.sha256(RECIPES[precision].encode())
     for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
@@ -55,12 +57,12 @@ def cache_key(model_path: Path, precision: Precision = "int8") -> str:
     return digest.hexdigest()[:16]
 
 
-def cached_model_dir(model_path: Path, cache_dir: Path, precision: Precision = "int8") -> Path:
+def cached_model_dir(model_path: Path, cache_dir: Path, precision: Precision = "fp32") -> Path:
     key = cache_key(model_path, precision)
     return Path(cache_dir) / f"{model_path.name}-onnx-{precision}-{key}"
 
 
-def ensure_onnx_model(model_path: Path, cache_dir: Path, precision: Precision = "int8") -> Path:
+def ensure_onnx_model(model_path: Path, cache_dir: Path, precision: Precision = "fp32") -> Path:
     """The cached ONNX file for ``model_path``, exported first if it is not there yet."""
     return export_once(
         cached_model_dir(model_path, cache_dir, precision),
@@ -92,7 +94,7 @@ def export_once(target: Path, name: str, export: Callable[[Path], None]) -> Path
     return out
 
 
-def _export(model_path: Path, out: Path, precision: Precision = "int8") -> None:
+def _export(model_path: Path, out: Path, precision: Precision) -> None:
     """fp32 trace (-> int8 weights), inside ``out``."""
     import warnings
 

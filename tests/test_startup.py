@@ -16,7 +16,7 @@ import pytest
 
 from rag.config import Settings
 from rag.embeddings import LocalEmbeddings, ModelUnavailable, default_model_path
-from rag.onnx_export import ONNX_NAME, cached_model_dir
+from rag.onnx_export import cached_model_dir, onnx_name
 from rag.ui.header import APP_TITLE
 
 from .browser import free_port
@@ -124,7 +124,7 @@ def test_a_model_that_fails_to_load_in_the_background_says_so(tmp_path: Path) ->
     broken = tmp_path / "models"  # a cache whose export is broken
     folder = cached_model_dir(default_model_path(), broken)
     folder.mkdir(parents=True)
-    (folder / ONNX_NAME).write_bytes(b"not an onnx model")
+    (folder / onnx_name("fp32")).write_bytes(b"not an onnx model")
     failing = LocalEmbeddings(backend="onnx", cache_dir=broken, background=True)
     with pytest.raises(ModelUnavailable, match="could not be loaded"):
         failing.embed_query(QUESTION)
@@ -159,7 +159,7 @@ def test_the_app_serves_its_page_before_the_model_is_ready(tmp_path: Path) -> No
         proc.terminate()
         proc.wait(timeout=30)
     exported = list((tmp_path / "data" / "models").iterdir())
-    assert [p.name for p in exported[0].iterdir() if p.suffix == ".onnx"] == [ONNX_NAME]
+    assert [p.name for p in exported[0].iterdir() if p.suffix == ".onnx"] == [onnx_name("fp32")]
 
 
 def _first_page(proc: subprocess.Popen[bytes], url: str, log_path: Path) -> str:
