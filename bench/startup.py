@@ -25,14 +25,25 @@ import time
 import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from bench.common import ROOT, free_port, log, markdown_table
 from bench.corpus import QUESTIONS
 
+if TYPE_CHECKING:
+    from rag.embeddings import Backend
+    from rag.onnx_export import Precision
+
 RUNS = 3
+# name -> (RAG_EMBEDDING_BACKEND, RAG_EMBEDDING_PRECISION); the first two are compared in
+# every table, int8 only for the cold question (the app would start the same way).
+EMBEDDERS: dict[str, tuple[Backend, Precision]] = {
+    "torch": ("torch", "fp32"),
+    "onnx": ("onnx", "fp32"),
+    "onnx-int8": ("onnx", "int8"),
+}
 BACKENDS = ("torch", "onnx")
 QUESTION = "Who designated the cartels as foreign terrorist organizations?"
 APP_PORTS = range(7970, 7990)
@@ -40,13 +51,15 @@ PAGE_POLL = 0.05  # seconds between two requests for the first page
 READY_LINE = "app.py: models ready"
 
 
-def _env(data_dir: Path, backend: str, **extra: str) -> dict[str, str]:
-    """The parent's environment with the store and backend forced (never a user's store)."""
+def _env(data_dir: Path, embedder: str, **extra: str) -> dict[str, str]:
+    """The parent's environment with the store and embedder forced (never a user's store)."""
+    backend, precision = EMBEDDERS[embedder]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RAG_", "GRADIO_"))}
     return env | {
         "RAG_DATA_DIR": str(data_dir),
-        "RAG_COLLECTION": f"startup-{backend}",
+        "RAG_COLLECTION": f"startup-{embedder}",
         "RAG_EMBEDDING_BACKEND": backend,
+        "RAG_EMBEDDING_PRECISION": precision,
         "RAG_ANSWERER": "extractive",
         "PYTHONPATH": str(ROOT),
         **extra,
@@ -68,52 +81,50 @@ def run_cold(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     return wall, usage.ru_maxrss / 1024, text
 
 
-def _median(values: Sequence[float]) -> float:
-    return statistics.median(values) if values else float("nan")
-
-
-def _rounds(work: Callable[[str], None]) -> None:
-    """``RUNS`` rounds, every backend once per round (same load for both)."""
+def _rounds(work: Callable[[str], None], names: Sequence[str]) -> None:
+    """``RUNS`` rounds, each of ``names`` once per round (the same load for all)."""
     for i in range(RUNS):
-        for backend in BACKENDS:
-            log(f"startup: round {i + 1}/{RUNS}, {backend}")
-            work(backend)
+        for name in names:
+            log(f"startup: round {i + 1}/{RUNS}, {name}")
+            work(name)
+
+
+def _cell(values: Sequence[float], digits: int = 2) -> str:
+    return f"{statistics.median(values):.{digits}f}" if values else ""
 
 
 def cold_ask(data_dir: Path) -> str:
     cli = [sys.executable, "-m", "rag.cli", "ask", QUESTION]
     probe = [sys.executable, "-m", "bench.startup_probe", "ask", QUESTION]
-    walls: dict[str, list[float]] = {b: [] for b in BACKENDS}
-    rss: dict[str, list[float]] = {b: [] for b in BACKENDS}
-    phases: dict[str, dict[str, list[float]]] = {b: {} for b in BACKENDS}
-    imported: dict[str, set[str]] = {b: set() for b in BACKENDS}
+    names = list(EMBEDDERS)
+    walls: dict[str, list[float]] = {n: [] for n in names}
+    rss: dict[str, list[float]] = {n: [] for n in names}
+    phases: dict[str, dict[str, list[float]]] = {n: {} for n in names}
+    imported: dict[str, set[str]] = {n: set() for n in names}
 
-    def one(backend: str) -> None:
-        wall, peak, _ = run_cold(cli, _env(data_dir, backend))
-        walls[backend].append(wall)
-        rss[backend].append(peak)
-        _, _, text = run_cold(probe, _env(data_dir, backend))
+    def one(name: str) -> None:
+        wall, peak, _ = run_cold(cli, _env(data_dir, name))
+        walls[name].append(wall)
+        rss[name].append(peak)
+        _, _, text = run_cold(probe, _env(data_dir, name))
         report = json.loads(text.strip().splitlines()[-1])
-        for name, seconds in report["phases"].items():
-            phases[backend].setdefault(name, []).append(seconds)
-        imported[backend].update(report["imported"])
+        for phase, seconds in report["phases"].items():
+            phases[name].setdefault(phase, []).append(seconds)
+        imported[name].update(report["imported"])
 
-    for backend in BACKENDS:  # untimed: page cache warm for both
-        run_cold(cli, _env(data_dir, backend))
-    _rounds(one)
-    rows = [
-        [b, f"{_median(walls[b]):.2f}", f"{_median(rss[b]):.0f}", ", ".join(sorted(imported[b]))]
-        for b in BACKENDS
-    ]
-    ratio = _median(walls["torch"]) / _median(walls["onnx"])
+    for name in names:  # untimed: the page cache warm for all
+        run_cold(cli, _env(data_dir, name))
+    _rounds(one, names)
+    rows = [[n, _cell(walls[n]), _cell(rss[n], 0), ", ".join(sorted(imported[n]))] for n in names]
+    ratio = statistics.median(walls["torch"]) / statistics.median(walls["onnx"])
     rows.append(["torch / onnx", f"{ratio:.2f}x", "", ""])
     table = markdown_table(
-        ["backend", "cold `rag ask` s (median)", "peak RSS MB", "heavy modules imported"], rows
+        ["embedder", "cold `rag ask` s (median)", "peak RSS MB", "heavy modules imported"], rows
     )
-    names = list(dict.fromkeys(n for b in BACKENDS for n in phases[b]))
+    steps = list(dict.fromkeys(p for n in names for p in phases[n]))
     split = markdown_table(
-        ["phase (probe process)", *BACKENDS],
-        [[n, *(f"{_median(phases[b].get(n, [])):.2f}" for b in BACKENDS)] for n in names],
+        ["phase (probe process, s)", *names],
+        [[p, *(_cell(phases[n].get(p, [])) for n in names)] for p in steps],
     )
     return table + "\n\n" + split
 
@@ -139,12 +150,12 @@ def first_page(data_dir: Path) -> str:
         page[backend].append(seen["page"])
         ready[backend].append(seen["ready"])
 
-    _rounds(one)
+    _rounds(one, BACKENDS)
     rows = [
         [
             b,
-            f"{_median(page[b]):.2f}",
-            f"{_median(ready[b]):.2f}",
+            _cell(page[b]),
+            _cell(ready[b]),
             f"{sum(p < r for p, r in zip(page[b], ready[b], strict=True))}/{RUNS}",
         ]
         for b in BACKENDS
@@ -182,24 +193,20 @@ def precision_table(data_dir: Path) -> str:
     from rag.embeddings import LocalEmbeddings
     from rag.sentences import split_sentences
 
-    loads: dict[str, list[tuple[float, float]]] = {"int8": [], "fp32": []}
-    probe = [sys.executable, "-m", "bench.startup_probe", "load"]
-    env = _env(data_dir, "onnx")
-    models_dir = data_dir / "models"
-    models: dict[str, LocalEmbeddings] = {
-        "torch": LocalEmbeddings(backend="torch"),
-        **{
-            f"onnx-{p}": LocalEmbeddings(backend="onnx", cache_dir=models_dir, precision=p)
-            for p in ("fp32", "int8")
-        },
-    }  # exports made before anything is timed
-    for _ in range(RUNS):
-        for precision in loads:
-            _, peak, text = run_cold([*probe, precision], env)
-            report = json.loads(text.strip().splitlines()[-1])
-            loads[precision].append((report["phases"]["load"], peak))
-    texts = _corpus_texts()
-    throughput = _model_throughput(dict(models), texts)
+    names = list(EMBEDDERS)
+    loads: dict[str, list[tuple[float, float]]] = {n: [] for n in names}
+
+    def one(name: str) -> None:  # the exports exist: the ingest made them
+        probe = [sys.executable, "-m", "bench.startup_probe", "load"]
+        _, peak, text = run_cold(probe, _env(data_dir, name))
+        loads[name].append((json.loads(text.strip().splitlines()[-1])["phases"]["load"], peak))
+
+    _rounds(one, names)  # before this process loads any model (a child's peak counts the fork)
+    models = {
+        n: LocalEmbeddings(backend=b, cache_dir=data_dir / "models", precision=p)
+        for n, (b, p) in EMBEDDERS.items()
+    }
+    throughput = _model_throughput(dict(models), _corpus_texts())
     query_ms = _query_ms(models)
     sentences = [
         s
@@ -211,15 +218,14 @@ def precision_table(data_dir: Path) -> str:
     rows = []
     for name, model in models.items():
         cosine = (np.asarray(model.embed_documents(sentences)) * ref).sum(axis=1)
-        cold = loads.get(name.removeprefix("onnx-"), [])
-        size = model.onnx_file.stat().st_size / 1e6 if name != "torch" else float("nan")
+        size = f"{model.onnx_file.stat().st_size / 1e6:.0f}" if model.backend == "onnx" else ""
         rows.append(
             [
-                name,
-                f"{_median([c[0] for c in cold]):.2f}" if cold else "",
-                f"{_median([c[1] for c in cold]):.0f}" if cold else "",
-                f"{size:.0f}" if name != "torch" else "",
-                f"{_median(query_ms[name]):.1f}",
+                model.flavour,
+                _cell([c[0] for c in loads[name]]),
+                _cell([c[1] for c in loads[name]], 0),
+                size,
+                _cell(query_ms[name], 1),
                 f"{throughput[name]:.1f}",
                 f"{cosine.min():.4f} / {cosine.mean():.4f}",
             ]
@@ -246,10 +252,10 @@ def run(args: argparse.Namespace) -> str:
     load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="rag-bench-startup-") as tmp:
         data_dir = Path(tmp) / "data"
-        for backend in BACKENDS:  # the ONNX export is made here, before anything is timed
-            log(f"startup: ingest corpus/ with {backend}")
+        for name in EMBEDDERS:  # the ONNX exports are made here, before anything is timed
+            log(f"startup: ingest corpus/ with {name}")
             cmd = [sys.executable, "-m", "rag.cli", "ingest", str(ROOT / "corpus")]
-            run_cold(cmd, _env(data_dir, backend))
+            run_cold(cmd, _env(data_dir, name))
         ask_tables = cold_ask(data_dir)
         page = first_page(data_dir)
         log("startup: ONNX int8 vs fp32 vs torch")

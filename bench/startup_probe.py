@@ -3,9 +3,9 @@
 ``python -m bench.startup_probe ask QUESTION`` prints one JSON line: seconds spent importing our
 code, importing the model's runtime (torch + sentence-transformers, or onnxruntime +
 tokenizers), loading the embedder, building the services, loading the sentence judge and
-answering; which heavy libraries ended up imported; peak RSS. ``load PRECISION`` loads only the
-ONNX embedder at that precision and embeds one question. Settings come from ``RAG_*`` as in the
-CLI, so the parent picks backend, data dir and collection through the environment.
+answering; which heavy libraries ended up imported; peak RSS. ``load NAME`` loads only the
+embedder the settings name (NAME labels the report) and embeds one question. Settings come from
+``RAG_*`` as in the CLI, so the parent picks backend, data dir and collection through them.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def ask(question: str) -> None:
     _report(phases, backend=embeddings.flavour, sentences=len(answer.sentences))
 
 
-def load(precision: str) -> None:
+def load(name: str) -> None:
     from rag.config import Settings, apply_offline_environment
 
     apply_offline_environment(os.environ)  # type: ignore[arg-type]
@@ -87,17 +87,9 @@ def load(precision: str) -> None:
     from rag.embeddings import LocalEmbeddings
 
     settings = Settings()
-    embeddings = phases.run(
-        "load",
-        lambda: LocalEmbeddings(
-            settings.embedding_model_path,
-            backend="onnx",
-            cache_dir=settings.models_dir,
-            precision=precision,  # type: ignore[arg-type]
-        ),
-    )
+    embeddings = phases.run("load", lambda: LocalEmbeddings.from_settings(settings))
     phases.run("first query", lambda: embeddings.embed_query("Who designated the cartels?"))
-    _report(phases, backend=embeddings.flavour)
+    _report(phases, backend=embeddings.flavour, name=name)
 
 
 if __name__ == "__main__":
