@@ -91,7 +91,7 @@ def test_token_counting_is_the_same_for_both_backends(onnx_embeddings, torch_emb
 
 
 def test_export_is_cached_and_reused(onnx_embeddings, models_dir: Path):
-    folder = cached_model_dir(onnx_embeddings.model_path, models_dir)
+    folder = cached_model_dir(onnx_embeddings.model_path, models_dir, "int8")
     assert onnx_embeddings.onnx_file == folder / ONNX_NAME
     stamp = onnx_embeddings.onnx_file.stat().st_mtime_ns
     again = LocalEmbeddings(backend="onnx", cache_dir=models_dir, precision="int8")
