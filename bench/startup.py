@@ -198,7 +198,7 @@ def precision_table(data_dir: Path) -> str:
 
     def one(name: str) -> None:  # the exports exist: the ingest made them
         probe = [sys.executable, "-m", "bench.startup_probe", "load"]
-        _, peak, text = run_cold(probe, _env(data_dir, name))
+        _, peak, text = run_cold([*probe, name], _env(data_dir, name))
         loads[name].append((json.loads(text.strip().splitlines()[-1])["phases"]["load"], peak))
 
     _rounds(one, names)  # before this process loads any model (a child's peak counts the fork)
@@ -257,7 +257,9 @@ def run(args: argparse.Namespace) -> str:
             cmd = [sys.executable, "-m", "rag.cli", "ingest", str(ROOT / "corpus")]
             run_cold(cmd, _env(data_dir, name))
         ask_tables = cold_ask(data_dir)
+        log("startup: cold rag ask\n" + ask_tables)  # shown now: the later parts take minutes
         page = first_page(data_dir)
+        log("startup: first page\n" + page)
         log("startup: ONNX int8 vs fp32 vs torch")
         precision = precision_table(data_dir)
     parts = [
