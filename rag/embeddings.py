@@ -38,7 +38,7 @@ LEGACY_FLAVOUR = "torch-fp32"  # records written before the signature named the 
 
 
 class ModelUnavailable(RuntimeError):
-    """The embedding model failed to load (in the background), or is still loading."""
+    """The embedding model failed to load (in the background); every call says so."""
 
 
 def default_model_path() -> Path:
@@ -127,10 +127,9 @@ class LocalEmbeddings:
         """Whether the model has loaded (or failed to): a call now does not wait for it."""
         return self._ready.is_set()
 
-    def wait_ready(self, timeout: float | None = None) -> None:
+    def wait_ready(self) -> None:
         """Block until the model is loaded; ``ModelUnavailable`` if loading it failed."""
-        if not self._ready.wait(timeout):
-            raise ModelUnavailable(f"the embedding model is still loading after {timeout} s")
+        self._ready.wait()
         if self._error is not None:
             raise ModelUnavailable(
                 f"the embedding model could not be loaded: {self._error}"

@@ -6,7 +6,6 @@ parts here, so they run the same code.
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass
 
@@ -41,9 +40,7 @@ class Services:
         self.embeddings.wait_ready()
         if self.judge is not None:
             self.judge.load()
-        seconds = time.perf_counter() - start
-        logging.getLogger(__name__).info("models ready (%.1f s)", seconds)
-        return seconds
+        return time.perf_counter() - start
 
 
 def build_services(
