@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 Backend = Literal["torch", "onnx"]
 SIGNATURE_SEPARATOR = "|"
 LEGACY_FLAVOUR = "torch-fp32"  # records written before the signature named the vectors
+VECTOR_CACHE_SIZE = 4096  # texts whose vectors are kept (1.5 KB each)
 
 
 class ModelUnavailable(RuntimeError):
@@ -99,6 +101,8 @@ class LocalEmbeddings:
             if cache_dir is None:
                 raise ValueError("the onnx backend needs a cache folder for the exported model")
             _check_mean_pooling(self.model_path)
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self._ready = threading.Event()
         self._error: BaseException | None = None
         load = functools.partial(self._load, cache_dir, threads)
@@ -216,9 +220,26 @@ class LocalEmbeddings:
         return [end for _start, end in enc["offset_mapping"]]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Unit vectors; texts embedded lately come from a cache: a question's answerer and its
+        conflict check embed the same passage sentences (27 of 27 on the README question)."""
         self.wait_ready()
+        with self._cache_lock:
+            known = {t: self._cache[t] for t in texts if t in self._cache}
+            for t in known:
+                self._cache.move_to_end(t)
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            vectors = self._encode(missing)
+            with self._cache_lock:
+                for text, vector in zip(missing, vectors, strict=True):
+                    known[text] = self._cache[text] = vector
+                while len(self._cache) > VECTOR_CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return [known[t].tolist() for t in texts]
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
         if self.backend == "onnx":
-            return self._encode_onnx(texts).tolist()
+            return self._encode_onnx(texts)
         vectors = self.model.encode(
             texts,
             batch_size=self.batch_size,
@@ -226,7 +247,7 @@ class LocalEmbeddings:
             convert_to_numpy=True,
             show_progress_bar=False,
         )
-        return vectors.tolist()
+        return np.asarray(vectors, dtype=np.float32)
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]

@@ -185,3 +185,23 @@ def test_switching_backend_reembeds_without_duplicates(
     with pytest.raises(IndexMismatch, match="embedded as onnx-int8"):
         before.retriever.search(question)
     assert after.ingestor.ingest([corpus]).unchanged == 2  # and it stays put
+
+
+def test_texts_embedded_lately_are_not_embedded_again(embeddings, monkeypatch):
+    """A question's answerer and its conflict check embed the same sentences: the model runs
+    once for them."""
+    texts = ["The harbour toll doubled in March.", "The committee never met that spring."]
+    calls: list[list[str]] = []
+    encode = LocalEmbeddings._encode
+
+    def spy(self: LocalEmbeddings, batch: list[str]) -> np.ndarray:
+        calls.append(list(batch))
+        return encode(self, batch)
+
+    monkeypatch.setattr(LocalEmbeddings, "_encode", spy)
+    first = embeddings.embed_documents(texts)
+    again = embeddings.embed_documents([texts[1], "A third, new sentence.", texts[1]])
+    assert calls == [texts, ["A third, new sentence."]]
+    assert again[0] == first[1] == again[2]
+    assert embeddings.embed_query(texts[0]) == first[0]
+    assert len(calls) == 2
