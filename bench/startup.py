@@ -27,7 +27,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 
 from bench.common import ROOT, free_port, log, markdown_table
 from bench.corpus import QUESTIONS
@@ -214,10 +213,10 @@ def precision_table(data_dir: Path) -> str:
         for s in split_sentences(path.read_text(encoding="utf-8").split("---", 2)[-1])
         if len(s.split()) >= 4
     ]
-    ref = np.asarray(models["torch"].embed_documents(sentences))
+    ref = models["torch"].encode(sentences)
     rows = []
     for name, model in models.items():
-        cosine = (np.asarray(model.embed_documents(sentences)) * ref).sum(axis=1)
+        cosine = (model.encode(sentences) * ref).sum(axis=1)
         size = f"{model.onnx_file.stat().st_size / 1e6:.0f}" if model.backend == "onnx" else ""
         rows.append(
             [
@@ -239,11 +238,11 @@ def _query_ms(models: dict[str, Any]) -> dict[str, list[float]]:
     """One question at a time, as ``rag ask`` embeds it; models take turns per question."""
     out: dict[str, list[float]] = {name: [] for name in models}
     for model in models.values():
-        model.embed_query(QUESTIONS[0])
+        model.encode([QUESTIONS[0]])
     for question in QUESTIONS:
         for name, model in models.items():
             start = time.perf_counter()
-            model.embed_query(question)
+            model.encode([question])  # the model, not the vector cache
             out[name].append((time.perf_counter() - start) * 1000)
     return out
 

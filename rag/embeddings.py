@@ -229,7 +229,7 @@ class LocalEmbeddings:
                 self._cache.move_to_end(t)
         missing = list(dict.fromkeys(t for t in texts if t not in known))
         if missing:
-            vectors = self._encode(missing)
+            vectors = self.encode(missing)
             with self._cache_lock:
                 for text, vector in zip(missing, vectors, strict=True):
                     known[text] = self._cache[text] = vector
@@ -237,7 +237,8 @@ class LocalEmbeddings:
                     self._cache.popitem(last=False)
         return [known[t].tolist() for t in texts]
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """The model itself, every text run, no cache (what a benchmark of the model times)."""
         if self.backend == "onnx":
             return self._encode_onnx(texts)
         vectors = self.model.encode(

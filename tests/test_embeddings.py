@@ -192,13 +192,13 @@ def test_texts_embedded_lately_are_not_embedded_again(embeddings, monkeypatch):
     once for them."""
     texts = ["The harbour toll doubled in March.", "The committee never met that spring."]
     calls: list[list[str]] = []
-    encode = LocalEmbeddings._encode
+    encode = LocalEmbeddings.encode
 
     def spy(self: LocalEmbeddings, batch: list[str]) -> np.ndarray:
         calls.append(list(batch))
         return encode(self, batch)
 
-    monkeypatch.setattr(LocalEmbeddings, "_encode", spy)
+    monkeypatch.setattr(LocalEmbeddings, "encode", spy)
     first = embeddings.embed_documents(texts)
     again = embeddings.embed_documents([texts[1], "A third, new sentence.", texts[1]])
     assert calls == [texts, ["A third, new sentence."]]
