@@ -27,7 +27,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-
 from bench.common import ROOT, free_port, log, markdown_table
 from bench.corpus import QUESTIONS
 
