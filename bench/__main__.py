@@ -43,6 +43,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("ocr", "bench.ocr"),
     ("load", "bench.load"),
     ("spanish", "bench.spanish"),
+    ("startup", "bench.startup"),
 ]
 
 

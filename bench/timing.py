@@ -55,6 +55,7 @@ def load_backends() -> dict[str, tuple[LocalEmbeddings, float]]:
                 backend=backend,
                 cache_dir=settings.models_dir,
                 threads=settings.embedding_threads,
+                precision=settings.embedding_precision,
             )
         out[backend] = (model, time.perf_counter() - start)
     return out
@@ -64,14 +65,14 @@ def _model_throughput(models: dict[str, LocalEmbeddings], texts: list[str]) -> d
     """Texts/s of the bare model; backends alternate batch by batch (same load for both)."""
     spent = dict.fromkeys(models, 0.0)
     batch = 32
-    for model in models.values():  # warm-up
-        model.embed_documents(texts[:batch])
+    for model in models.values():  # warm-up (``encode``: the model, not the vector cache)
+        model.encode(texts[:batch])
     for _ in range(BATCH_ROUNDS):
         for i in range(0, len(texts), batch):
             part = texts[i : i + batch]
             for name, model in models.items():
                 start = time.perf_counter()
-                model.embed_documents(part)
+                model.encode(part)
                 spent[name] += time.perf_counter() - start
     return {name: BATCH_ROUNDS * len(texts) / s for name, s in spent.items()}
 

@@ -45,9 +45,16 @@ class Settings(BaseSettings):
     )
     embedding_batch_size: int = Field(32, ge=1, description="Chunks embedded per batch.")
     embedding_backend: Literal["torch", "onnx"] = Field(
-        "torch",
-        description="How the model runs: torch (fp32) or onnx (ONNX Runtime, int8, exported "
-        "once from the local model into data_dir/models). Switching re-embeds at the next ingest.",
+        "onnx",
+        description="How the model runs: onnx (ONNX Runtime, exported once from the local model "
+        "into data_dir/models; a question then never imports torch, so it starts fast) or torch "
+        "(sentence-transformers). Switching re-embeds at the next ingest.",
+    )
+    embedding_precision: Literal["fp32", "int8"] = Field(
+        "fp32",
+        description="Weights of the onnx backend: fp32 (the torch model's vectors, cosine 1.0000) "
+        "or int8 (a quarter of the file, faster batches, vectors a little off: cosine >= 0.98, "
+        "enough to change a conflict card on corpus/). Switching re-embeds at the next ingest.",
     )
     embedding_threads: int = Field(
         0, ge=0, description="CPU threads for the embedding model; 0 = the library's default."

@@ -35,7 +35,6 @@ from rag.language import backfill_languages, language_of
 from rag.quote_index import QuoteIndex
 from rag.reading import LoadedFile, UnreadableFile, iter_corpus_files, read_file
 from rag.reading.files import EMAIL_SUFFIXES, ReadOptions, refusal
-from rag.reading.mail import read_email
 from rag.reading.ocr import PageProgress, every_few_pages
 from rag.retrieval import sync_lexical
 from rag.sentence_vectors import SentenceVectorStore, chunk_sentences, embed_and_store
@@ -239,6 +238,8 @@ class Ingestor:
             if record and record.file_sha == sha and record.chunker == self.signature:
                 report.unchanged += 1 + sum(r.meta.parent == doc_id for r in records.values())
                 return []
+            from rag.reading.mail import read_email  # bs4 and mail parsers: not for a question
+
             options = ReadOptions(ocr=self.settings.ocr_options, ocr_progress=pages)
             mail = read_email(path, options=options)
         except Exception as exc:  # a library choking on a hostile file must not stop the run

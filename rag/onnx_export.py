@@ -1,4 +1,4 @@
-"""Export the local sentence-transformers model to int8 ONNX once, offline, and cache it.
+"""Export the local sentence-transformers model to ONNX (fp32 or int8) once, offline; cache it.
 
 Why by hand rather than sentence-transformers' ``backend="onnx"``: that path needs optimum-onnx,
 whose releases require transformers < 4.58 while this project pins transformers 5. The recipe
@@ -6,7 +6,9 @@ is the one optimum runs: trace the encoder to ONNX with torch, then quantise the
 dynamically (per channel, 7-bit range so AVX2 CPUs without VNNI do not saturate; ONNX Runtime
 fuses the graph itself when it loads it). No data and no network are needed. Fusing attention
 ahead of quantising (ORT's BERT optimizer) was tried: no faster here, and it cost accuracy
-(cosine to torch down to 0.979 on a corpus sentence, against 0.986 without).
+(cosine to torch down to 0.979 on a corpus sentence, against 0.986 without). fp32 is the trace
+itself, unquantised: the torch model's vectors (cosine 1.0000), the default since
+``bench/startup.py`` compared the two.
 
 The cache key is a hash of the model's weights and config plus the recipe version, so a new
 model or recipe gets a new file. A first export is written to a temp folder and renamed into
@@ -24,17 +26,27 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-RECIPE = "v1:eager-trace-opset17:dynamic-qint8-per-channel-reduce-range"
+Precision = Literal["int8", "fp32"]
+TRACE = "v1:eager-trace-opset17"
+RECIPES: dict[str, str] = {
+    "int8": f"{TRACE}:dynamic-qint8-per-channel-reduce-range",
+    "fp32": f"{TRACE}:fp32",
+}
+RECIPE = RECIPES["int8"]
 ONNX_NAME = "model_int8.onnx"
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _lock = threading.Lock()
 
 
-def cache_key(model_path: Path) -> str:
+def onnx_name(precision: Precision) -> str:
+    return f"model_{precision}.onnx"
+
+
+def cache_key(model_path: Path, precision: Precision = "fp32") -> str:
     """Hash of what determines the exported file: weights, config, recipe."""
-    digest = hashlib.sha256(RECIPE.encode())
+    digest = hashlib.sha256(RECIPES[precision].encode())
     for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
         path = model_path / name
         if path.exists():
@@ -45,14 +57,17 @@ def cache_key(model_path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def cached_model_dir(model_path: Path, cache_dir: Path) -> Path:
-    return Path(cache_dir) / f"{model_path.name}-onnx-int8-{cache_key(model_path)}"
+def cached_model_dir(model_path: Path, cache_dir: Path, precision: Precision = "fp32") -> Path:
+    key = cache_key(model_path, precision)
+    return Path(cache_dir) / f"{model_path.name}-onnx-{precision}-{key}"
 
 
-def ensure_int8_model(model_path: Path, cache_dir: Path) -> Path:
-    """The cached int8 ONNX file for ``model_path``, exported first if it is not there yet."""
+def ensure_onnx_model(model_path: Path, cache_dir: Path, precision: Precision = "fp32") -> Path:
+    """The cached ONNX file for ``model_path``, exported first if it is not there yet."""
     return export_once(
-        cached_model_dir(model_path, cache_dir), ONNX_NAME, lambda work: _export(model_path, work)
+        cached_model_dir(model_path, cache_dir, precision),
+        onnx_name(precision),
+        lambda work: _export(model_path, work, precision),
     )
 
 
@@ -79,8 +94,8 @@ def export_once(target: Path, name: str, export: Callable[[Path], None]) -> Path
     return out
 
 
-def _export(model_path: Path, out: Path) -> None:
-    """fp32 trace -> int8 weights, inside ``out``."""
+def _export(model_path: Path, out: Path, precision: Precision) -> None:
+    """fp32 trace (-> int8 weights), inside ``out``."""
     import warnings
 
     import torch
@@ -118,18 +133,20 @@ def _export(model_path: Path, out: Path) -> None:
             opset_version=17,
             dynamo=False,
         )
-    logging.disable(logging.WARNING)  # ORT advises "pre-processing" on the root logger
-    try:
-        quantize_dynamic(
-            str(fp32),
-            str(out / ONNX_NAME),
-            per_channel=True,
-            reduce_range=True,
-            weight_type=QuantType.QInt8,
-        )
-    finally:
-        logging.disable(logging.NOTSET)
-    fp32.unlink()
+    if precision == "int8":
+        logging.disable(logging.WARNING)  # ORT advises "pre-processing" on the root logger
+        try:
+            quantize_dynamic(
+                str(fp32),
+                str(out / onnx_name(precision)),
+                per_channel=True,
+                reduce_range=True,
+                weight_type=QuantType.QInt8,
+            )
+        finally:
+            logging.disable(logging.NOTSET)
+        fp32.unlink()
     (out / "export.json").write_text(
-        json.dumps({"source": str(model_path), "recipe": RECIPE}, indent=2), encoding="utf-8"
+        json.dumps({"source": str(model_path), "recipe": RECIPES[precision]}, indent=2),
+        encoding="utf-8",
     )

@@ -6,6 +6,7 @@ parts here, so they run the same code.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from rag.answerers import make_answerer, make_chat_model
@@ -32,10 +33,25 @@ class Services:
     retriever: Retriever
     ingestor: Ingestor
     pipeline: Pipeline
+    judge: ModelJudge | None = None
+
+    def warm_up(self) -> float:
+        """Wait for the embedder and load the sentence judge now, not at the first question
+        (the app runs this in a thread once its page is up). Seconds it took."""
+        start = time.perf_counter()
+        self.embeddings.wait_ready()
+        if self.judge is not None:
+            self.judge.load()
+        return time.perf_counter() - start
 
 
-def build_services(settings: Settings, embeddings: LocalEmbeddings | None = None) -> Services:
-    """Open the store (raises ``StoreUnavailable``) and load the model unless one is given."""
+def build_services(
+    settings: Settings,
+    embeddings: LocalEmbeddings | None = None,
+    sentence_model: ModelJudge | None = None,
+) -> Services:
+    """Open the store (raises ``StoreUnavailable``) and load the model unless one is given;
+    a ``sentence_model`` judge given is shared (a workspace's collections use one)."""
     store = open_store(settings)
     embeddings = embeddings or LocalEmbeddings.from_settings(settings)
     retriever = Retriever(store, embeddings, settings)
@@ -47,7 +63,9 @@ def build_services(settings: Settings, embeddings: LocalEmbeddings | None = None
     # With an LLM configured, the same kind of chat model also judges candidate disagreements.
     chat_model = make_chat_model(settings)
     judge = LLMJudge(chat_model) if chat_model is not None else None
-    model = sentence_judge(settings) if settings.conflict_judge == "model" else None
+    model = sentence_model
+    if model is None and settings.conflict_judge == "model":
+        model = sentence_judge(settings)
     pipeline = Pipeline(
         store,
         retriever,
@@ -63,6 +81,7 @@ def build_services(settings: Settings, embeddings: LocalEmbeddings | None = None
         retriever=retriever,
         ingestor=Ingestor(store, embeddings, settings),
         pipeline=pipeline,
+        judge=model,
     )
 
 

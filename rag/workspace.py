@@ -12,7 +12,7 @@ import threading
 
 from rag.config import Settings
 from rag.embeddings import LocalEmbeddings
-from rag.services import Services, build_services
+from rag.services import Services, build_services, sentence_judge
 from rag.store import DOCS_SUFFIX, connect
 
 # Chroma's rule for collection names, minus the suffix our document collections use.
@@ -38,6 +38,8 @@ class Workspace:
     def __init__(self, settings: Settings, embeddings: LocalEmbeddings | None = None) -> None:
         self.settings = settings
         self.embeddings = embeddings or LocalEmbeddings.from_settings(settings)
+        # One sentence judge too (loaded at first use), whichever collection asks.
+        self.judge = sentence_judge(settings) if settings.conflict_judge == "model" else None
         self._open: dict[str, Services] = {}
         self._lock = threading.Lock()
 
@@ -74,5 +76,5 @@ class Workspace:
         with self._lock:
             if name not in self._open:
                 settings = self.settings.model_copy(update={"collection": name})
-                self._open[name] = build_services(settings, self.embeddings)
+                self._open[name] = build_services(settings, self.embeddings, self.judge)
             return self._open[name]

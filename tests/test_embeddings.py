@@ -28,8 +28,9 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def onnx_embeddings(models_dir: Path) -> LocalEmbeddings:
-    """The int8 ONNX model, exported once for the session into its own cache folder."""
-    return LocalEmbeddings(backend="onnx", cache_dir=models_dir)
+    """The int8 ONNX model (RAG_EMBEDDING_PRECISION=int8), exported once for the session into
+    its own cache folder: the backend whose vectors differ from torch's."""
+    return LocalEmbeddings(backend="onnx", cache_dir=models_dir, precision="int8")
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +63,24 @@ def test_onnx_vectors_match_torch_on_corpus_sentences(onnx_embeddings, torch_emb
     assert int(np.argmax(ref @ query)) == 7
 
 
+def test_the_default_onnx_model_gives_the_torch_vectors(embeddings, torch_embeddings, tmp_path):
+    """fp32 ONNX (the default) is the torch model run by ONNX Runtime: same vectors, so the
+    answers and conflict cards tuned on torch do not move."""
+    fields = Settings.model_fields
+    assert (fields["embedding_backend"].default, fields["embedding_precision"].default) == (
+        "onnx",
+        "fp32",
+    )
+    if embeddings.flavour != "onnx-fp32":  # the session runs another backend (RAG_*)
+        embeddings = LocalEmbeddings(backend="onnx", cache_dir=tmp_path)
+    assert embeddings.flavour == "onnx-fp32"
+    sentences = corpus_sentences()
+    ours = np.asarray(embeddings.embed_documents(sentences))
+    ref = np.asarray(torch_embeddings.embed_documents(sentences))
+    assert (ours * ref).sum(axis=1).min() > 0.99999
+    assert embeddings.count_tokens(sentences) == torch_embeddings.count_tokens(sentences)
+
+
 def test_token_counting_is_the_same_for_both_backends(onnx_embeddings, torch_embeddings):
     text = CORPUS.joinpath(sorted(os.listdir(CORPUS))[0]).read_text(encoding="utf-8")
     assert onnx_embeddings.max_tokens == torch_embeddings.max_tokens == 254
@@ -72,10 +91,10 @@ def test_token_counting_is_the_same_for_both_backends(onnx_embeddings, torch_emb
 
 
 def test_export_is_cached_and_reused(onnx_embeddings, models_dir: Path):
-    folder = cached_model_dir(onnx_embeddings.model_path, models_dir)
+    folder = cached_model_dir(onnx_embeddings.model_path, models_dir, "int8")
     assert onnx_embeddings.onnx_file == folder / ONNX_NAME
     stamp = onnx_embeddings.onnx_file.stat().st_mtime_ns
-    again = LocalEmbeddings(backend="onnx", cache_dir=models_dir)
+    again = LocalEmbeddings(backend="onnx", cache_dir=models_dir, precision="int8")
     assert again.onnx_file == onnx_embeddings.onnx_file
     assert again.onnx_file.stat().st_mtime_ns == stamp
     # int8: far smaller than the fp32 weights; no temp folder or intermediate file is left
@@ -89,7 +108,7 @@ EXPORT = """
 import sys
 from pathlib import Path
 from rag.embeddings import LocalEmbeddings
-e = LocalEmbeddings(backend="onnx", cache_dir=Path(sys.argv[1]))
+e = LocalEmbeddings(backend="onnx", cache_dir=Path(sys.argv[1]), precision="int8")
 print(e.onnx_file, round(sum(e.embed_query("Who designated the cartels?")), 6))
 """
 
@@ -128,7 +147,9 @@ def test_switching_backend_reembeds_without_duplicates(
     for path in sorted(CORPUS.glob("*.txt"))[:2]:
         shutil.copy(path, corpus / path.name)
     data = tmp_path / "data"
-    before = build_services(Settings(data_dir=data, corpus_dir=corpus), torch_embeddings)
+    before = build_services(
+        Settings(data_dir=data, corpus_dir=corpus, embedding_backend="torch"), torch_embeddings
+    )
     first = before.ingestor.ingest([corpus])
     assert first.added == 2
     question = "Who designated the cartels as foreign terrorist organizations?"
@@ -164,3 +185,23 @@ def test_switching_backend_reembeds_without_duplicates(
     with pytest.raises(IndexMismatch, match="embedded as onnx-int8"):
         before.retriever.search(question)
     assert after.ingestor.ingest([corpus]).unchanged == 2  # and it stays put
+
+
+def test_texts_embedded_lately_are_not_embedded_again(embeddings, monkeypatch):
+    """A question's answerer and its conflict check embed the same sentences: the model runs
+    once for them."""
+    texts = ["The harbour toll doubled in March.", "The committee never met that spring."]
+    calls: list[list[str]] = []
+    encode = LocalEmbeddings.encode
+
+    def spy(self: LocalEmbeddings, batch: list[str]) -> np.ndarray:
+        calls.append(list(batch))
+        return encode(self, batch)
+
+    monkeypatch.setattr(LocalEmbeddings, "encode", spy)
+    first = embeddings.embed_documents(texts)
+    again = embeddings.embed_documents([texts[1], "A third, new sentence.", texts[1]])
+    assert calls == [texts, ["A third, new sentence."]]
+    assert again[0] == first[1] == again[2]
+    assert embeddings.embed_query(texts[0]) == first[0]
+    assert len(calls) == 2

@@ -6,9 +6,12 @@ a missing one is an ImportError that names the extra to install.
 
 from __future__ import annotations
 
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING
 
 from rag.config import Settings
+
+if TYPE_CHECKING:  # langchain is imported only when a chat model is configured (cold start)
+    from langchain_core.language_models import BaseChatModel
 
 OLLAMA_DEFAULT_URL = "http://127.0.0.1:11434"
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from rag.answerers.base import Answerer
-from rag.answerers.chat import ChatAnswerer
 from rag.answerers.chat_models import chat_model_endpoint, make_chat_model
 from rag.answerers.extractive import ExtractiveAnswerer
-from rag.answerers.layered import QuotesThenWritten
 from rag.config import Settings
 from rag.vector_cache import TextEmbedder
 
@@ -17,6 +15,9 @@ def make_answerer(settings: Settings, embeddings: TextEmbedder) -> Answerer:
     model = make_chat_model(settings)
     if model is None:
         return ExtractiveAnswerer(embeddings)
+    from rag.answerers.chat import ChatAnswerer  # langchain: only with a chat model (cold start)
+    from rag.answerers.layered import QuotesThenWritten
+
     written = ChatAnswerer(model, settings.answerer, chat_model_endpoint(settings))
     return (
         QuotesThenWritten(ExtractiveAnswerer(embeddings), written)

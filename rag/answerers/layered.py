@@ -10,11 +10,14 @@ sentences one by one as it does for any answer.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from rag.answerers.base import NO_ANSWER, WRITTEN_LEAD
-from rag.answerers.chat import ChatAnswerer
 from rag.answerers.extractive import ExtractiveAnswerer
 from rag.types import Passage
+
+if TYPE_CHECKING:  # langchain is imported only when a chat model is configured
+    from rag.answerers.chat import ChatAnswerer
 
 
 class QuotesThenWritten:

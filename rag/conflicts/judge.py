@@ -21,14 +21,14 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
-
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from rag.conflicts.candidates import Candidate
 from rag.conflicts.clues import FEATURES, PairEvidence
 from rag.prompts import Prompt, load_prompt
+
+if TYPE_CHECKING:  # langchain only when an LLM judge is configured (cold start)
+    from langchain_core.language_models import BaseChatModel
 
 Label = Literal["entails", "contradicts", "neither"]
 LABELS: tuple[Label, ...] = ("entails", "contradicts", "neither")
@@ -178,6 +178,8 @@ class LLMJudge:
             a=_fence_safe(a), b=_fence_safe(b), question=_fence_safe(question)
         )
         try:
+            from langchain_core.messages import HumanMessage, SystemMessage
+
             reply = self.model.invoke([SystemMessage(system), HumanMessage(user)])
         except Exception:  # a judge is optional: a failing server leaves the clue verdict
             return None

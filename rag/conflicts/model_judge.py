@@ -109,6 +109,10 @@ class ModelJudge:
         self.weights = weights or StackWeights.load()
         self.max_pairs = max_pairs
 
+    def load(self) -> None:
+        """Load the classifier now (the app warms it up before the first question)."""
+        _ = self.model
+
     @property
     def model(self) -> SentenceJudge:
         """The classifier, loaded on first use (once, whichever thread asks first)."""

@@ -15,16 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.reading.cleaning import guess_outlet, strip_furniture
-from rag.reading.docx import extract_docx
-from rag.reading.eml import extract_eml, extract_msg
 from rag.reading.extracted import MB, Extracted, UnreadableFile
-from rag.reading.html import extract_html
-from rag.reading.image import IMAGE_SUFFIXES, extract_image
 from rag.reading.md import extract_md
 from rag.reading.metadata import read_sidecar
-from rag.reading.ocr import OcrOptions, PageProgress
+from rag.reading.ocr import IMAGE_SUFFIXES, OcrOptions, PageProgress
 from rag.reading.paragraphs import normalize_paragraph
-from rag.reading.pdf import extract_pdf
 from rag.reading.txt import extract_txt
 from rag.types import PARAGRAPH_SEPARATOR, DocMeta
 
@@ -84,7 +79,11 @@ class ReadOptions:
 
 def _extract(suffix: str, data: bytes, options: ReadOptions) -> Extracted:
     """The reader for this extension (one of ``SUPPORTED_SUFFIXES``)."""
+    # bs4, pypdf, PDFium, Pillow, python-docx and the mail readers are imported here, by the
+    # format that needs them: a question never reads a file and should not pay for them.
     if suffix in IMAGE_SUFFIXES:
+        from rag.reading.image import extract_image
+
         return extract_image(data, options.ocr, options.ocr_progress)
     match suffix:
         case ".txt":
@@ -92,14 +91,24 @@ def _extract(suffix: str, data: bytes, options: ReadOptions) -> Extracted:
         case ".md" | ".markdown":
             return extract_md(data)
         case ".html" | ".htm":
+            from rag.reading.html import extract_html
+
             return extract_html(data)
         case ".pdf":
+            from rag.reading.pdf import extract_pdf
+
             return extract_pdf(data, options.ocr, options.ocr_progress)
         case ".eml":
+            from rag.reading.eml import extract_eml
+
             return extract_eml(data)
         case ".msg":
+            from rag.reading.eml import extract_msg
+
             return extract_msg(data)
         case _:
+            from rag.reading.docx import extract_docx
+
             return extract_docx(data, options.max_unpacked, options.max_ratio)
 
 

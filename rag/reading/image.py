@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from PIL import Image, UnidentifiedImageError
 
 from rag.reading.extracted import Extracted, UnreadableFile
+from rag.reading.ocr import IMAGE_SUFFIXES as IMAGE_SUFFIXES  # noqa: F401 (re-exported)
 from rag.reading.ocr import OcrOptions, PageImage, PageProgress, ocr_images
 from rag.reading.pages import NO_OCR_TEXT, PageText, ocr_notes, paged_extract
 
-IMAGE_SUFFIXES: frozenset[str] = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 _MIN_DPI = 50  # a smaller stated resolution is a placeholder (72 from screenshots is kept)
 
 

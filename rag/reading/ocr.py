@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 from rag.reading.extracted import UnreadableFile
 
+IMAGE_SUFFIXES: frozenset[str] = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
+
 PAGE_TIMEOUT = 180.0  # seconds one page may take before it is given up (a pathological image)
 MAX_PAGE_PIXELS = 40_000_000  # a page rendered bigger than this is rendered at a lower dpi
 TESSERACT = "tesseract"

@@ -18,6 +18,7 @@ import gradio as gr
 
 from rag.answerers.base import BackendUnavailable
 from rag.audit import now as audit_now
+from rag.embeddings import ModelUnavailable
 from rag.present import footnoted_markdown
 from rag.retrieval import EmptyIndex, IndexMismatch
 from rag.scope import EmptyScope, Scope
@@ -45,6 +46,10 @@ EXTRACTIVE_NOTE = (
 )
 NOTHING_TO_COPY = "Ask a question first: the answer will appear here with its footnotes."
 FOOTNOTES_HINT = "Click “Copy with footnotes” for the latest answer as Markdown with footnotes."
+MODEL_LOADING = (
+    "The search model is still loading (the app has just started); "
+    "your question starts as soon as it is ready…"
+)
 DATE_NOTE = "Documents without a date are outside any date range."
 
 
@@ -54,7 +59,7 @@ def error_text(exc: Exception) -> str:
         return str(exc)
     if isinstance(exc, EmptyIndex):
         return EMPTY_INDEX
-    if isinstance(exc, BackendUnavailable | StoreUnavailable | EmptyScope):
+    if isinstance(exc, BackendUnavailable | StoreUnavailable | EmptyScope | ModelUnavailable):
         return str(exc)
     log.exception("the question failed")
     return f"Something went wrong ({type(exc).__name__}): {exc}"
@@ -242,7 +247,7 @@ class AskTab:
         messages = [
             *session.messages,
             {"role": "user", "content": question_html(q)},
-            {"role": "assistant", "content": pending_html()},
+            {"role": "assistant", "content": self._pending(session)},
         ]
         session = replace(session, messages=messages)
         yield messages, "", skip, FOOTNOTES_HINT, session, skip, skip
@@ -273,6 +278,12 @@ class AskTab:
         session = session.answered(q, answer, messages)
         md, audit = self._write_exports(session)
         yield messages, "", sources_html(session.answers), skip, session, md, audit
+
+    def _pending(self, session: Session) -> str:
+        """The chat's "working" line; right after start it says the model is still loading."""
+        if self.ctx.model_ready(session.collection):
+            return pending_html()
+        return pending_html(MODEL_LOADING)
 
     def _write_exports(self, session: Session) -> tuple[Any, Any]:
         """The latest answer (.md) and the session's audit (.json), ready to download."""

@@ -63,5 +63,12 @@ class UIContext:
             return self.services
         return self.workspace.services(collection)
 
+    def model_ready(self, collection: str) -> bool:
+        """Whether a question would start at once (the app loads the model in the background)."""
+        try:
+            return self.services_for(collection).embeddings.ready
+        except Exception:  # the question itself will report what is wrong
+            return True
+
     def library_for(self, collection: str) -> Library:
         return Library(self.services_for(collection))
