@@ -447,7 +447,7 @@ def latency(model: ModelJudge | None, limit: int | None) -> str:
                 texts[p.doc_id] = doc.text if doc else ""
             for name, det in (("before", before), ("cold", detector)):
                 det.clear_cache()
-                services.sentences.forget()
+                services.embeddings.clear_cache()
                 if model is not None:
                     model.clear_cache()
                 found, ms = timed(partial(det.find_conflicts, q, passages, texts))

@@ -237,6 +237,11 @@ class LocalEmbeddings:
                     self._cache.popitem(last=False)
         return [known[t].tolist() for t in texts]
 
+    def clear_cache(self) -> None:
+        """Forget the texts embedded lately (a benchmark times a cold question)."""
+        with self._cache_lock:
+            self._cache.clear()
+
     def encode(self, texts: list[str]) -> np.ndarray:
         """The model itself, every text run, no cache (what a benchmark of the model times)."""
         if self.backend == "onnx":

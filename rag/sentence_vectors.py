@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -38,7 +37,6 @@ CREATE TABLE IF NOT EXISTS owners (
 );
 CREATE INDEX IF NOT EXISTS owners_key ON owners (key);
 """
-MEMORY = 8192  # vectors kept in memory between questions (passages recur in a session)
 _LOOKUP = 500  # keys per SQL lookup (SQLite's variable limit is far above)
 
 
@@ -158,41 +156,22 @@ def embed_and_store(
 
 class StoredSentenceEmbeddings:
     """``embed_documents`` that reads stored sentence vectors and runs the model only for the
-    rest (the question, a written answer's claims, a pair of sentences). Vectors read are kept
-    in memory between questions. ``model_texts`` counts what reached the model."""
+    rest (the question, a written answer's claims, a pair of sentences). Keeps nothing in
+    memory itself: the model caches what it embedded and the readers cache what they read.
+    ``model_texts`` counts what reached the model."""
 
     def __init__(self, model: TextEmbedder, stored: SentenceVectorStore) -> None:
         self.model = model
         self.stored = stored
         self.model_texts = 0
-        self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        with self._lock:
-            known = {t: self._memory[t] for t in texts if t in self._memory}
-        wanted = [t for t in dict.fromkeys(texts) if t not in known]
-        if wanted:
-            fresh = self.stored.get(wanted)
-            rest = [t for t in wanted if t not in fresh]
-            if rest:
-                vectors = self.model.embed_documents(rest)
-                fresh.update(zip(rest, np.asarray(vectors, dtype=np.float32), strict=True))
-                with self._lock:
-                    self.model_texts += len(rest)
-            known.update(fresh)
-            self._remember(fresh)
+        known = self.stored.get(list(dict.fromkeys(texts)))
+        rest = [t for t in dict.fromkeys(texts) if t not in known]
+        if rest:
+            vectors = self.model.embed_documents(rest)
+            known.update(zip(rest, np.asarray(vectors, dtype=np.float32), strict=True))
+            with self._lock:
+                self.model_texts += len(rest)
         return [known[t].tolist() for t in texts]
-
-    def forget(self) -> None:
-        """Empty the in-memory copy (the bench times a cold question)."""
-        with self._lock:
-            self._memory.clear()
-
-    def _remember(self, vectors: Mapping[str, np.ndarray]) -> None:
-        with self._lock:
-            for text, vector in vectors.items():
-                self._memory[text] = vector
-                self._memory.move_to_end(text)
-            while len(self._memory) > MEMORY:
-                self._memory.popitem(last=False)
