@@ -61,9 +61,9 @@ class Settings(BaseSettings):
     )
     sentence_vectors: bool = Field(
         True,
-        description="Embed every chunk's sentences at ingest (about 2x the ingest time on "
-        "the torch backend) so a question embeds only itself; off, the sentences of the "
-        "retrieved passages are embedded when a question needs them.",
+        description="Embed every chunk's sentences at ingest (about 2.1x the ingest "
+        "time: python -m bench --only sentences) so a question embeds only itself; off, the "
+        "sentences of the retrieved passages are embedded when a question needs them.",
     )
     conflict_judge: Literal["model", "clues"] = Field(
         "model",

@@ -22,16 +22,17 @@ from __future__ import annotations
 import functools
 import json
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from rag.onnx_export import Precision
+from rag.vector_cache import VectorCache
+
 if TYPE_CHECKING:
     from rag.config import Settings
-    from rag.onnx_export import Precision
 
 Backend = Literal["torch", "onnx"]
 SIGNATURE_SEPARATOR = "|"
@@ -101,8 +102,7 @@ class LocalEmbeddings:
             if cache_dir is None:
                 raise ValueError("the onnx backend needs a cache folder for the exported model")
             _check_mean_pooling(self.model_path)
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self._recent = _Recent(self, VECTOR_CACHE_SIZE)
         self._ready = threading.Event()
         self._error: BaseException | None = None
         load = functools.partial(self._load, cache_dir, threads)
@@ -223,24 +223,12 @@ class LocalEmbeddings:
         """Unit vectors; texts embedded lately come from a cache: a question's answerer and its
         conflict check embed the same passage sentences (27 of 27 on the README question)."""
         self.wait_ready()
-        with self._cache_lock:
-            known = {t: self._cache[t] for t in texts if t in self._cache}
-            for t in known:
-                self._cache.move_to_end(t)
-        missing = list(dict.fromkeys(t for t in texts if t not in known))
-        if missing:
-            vectors = self.encode(missing)
-            with self._cache_lock:
-                for text, vector in zip(missing, vectors, strict=True):
-                    known[text] = self._cache[text] = vector
-                while len(self._cache) > VECTOR_CACHE_SIZE:
-                    self._cache.popitem(last=False)
-        return [known[t].tolist() for t in texts]
+        vectors = self._recent.embed(texts)
+        return [v.tolist() for v in vectors]
 
     def clear_cache(self) -> None:
         """Forget the texts embedded lately (a benchmark times a cold question)."""
-        with self._cache_lock:
-            self._cache.clear()
+        self._recent.clear()
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """The model itself, every text run, no cache (what a benchmark of the model times)."""
@@ -327,3 +315,14 @@ def same_vectors(chunker: str, embeddings: LocalEmbeddings) -> bool:
 def load_embeddings(settings: Settings) -> LocalEmbeddings:
     """The one model of a process, as the settings choose it."""
     return LocalEmbeddings.from_settings(settings)
+
+
+class _Recent(VectorCache):
+    """The embedder's own cache of recent texts: the model runs only for the missing ones."""
+
+    def __init__(self, owner: LocalEmbeddings, size: int) -> None:
+        super().__init__(owner, size)
+        self.owner = owner
+
+    def _compute(self, missing: list[str]) -> dict[str, np.ndarray]:
+        return dict(zip(missing, self.owner.encode(missing), strict=True))
