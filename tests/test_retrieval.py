@@ -195,3 +195,31 @@ def test_a_chunk_the_vector_index_missed_is_still_ranked(
     assert missed[0].doc_id == memo_id
     assert missed[0].dense_similarity is not None
     assert missed[0].dense_similarity > 0.5
+
+
+def test_a_three_source_question_gets_all_three_sources_into_the_top_4(
+    services, tmp_path: Path
+) -> None:
+    """One long article about the deployment must not take the slots of two short sources
+    that report it too: a disagreement cannot be shown if one side is not retrieved."""
+    folder = tmp_path / "three"
+    folder.mkdir()
+    long = [
+        f"The Navy deployed {n} Marines and sailors to the Caribbean this month, officials said."
+        for n in range(1000, 9000, 500)
+    ]
+    (folder / "long.md").write_text("# Deployment report\n\n" + "\n\n".join(long) + "\n")
+    (folder / "wire.md").write_text(
+        "# Wire brief\n\nA wire service reported that 4,500 Marines and sailors were deployed "
+        "to the Caribbean.\n\nMarkets closed higher on Tuesday.\n"
+    )
+    (folder / "local.md").write_text(
+        "# Local paper\n\nA local paper said the deployment of Marines and sailors to the "
+        "Caribbean was smaller than announced.\n\nThe city council met on Monday.\n"
+    )
+    services.ingestor.ingest([folder])
+    ids = {doc_id_for(folder / name, folder) for name in ("long.md", "wire.md", "local.md")}
+    top = services.retriever.search(
+        "How many Marines and sailors were deployed to the Caribbean?", k=4
+    )
+    assert {p.doc_id for p in top} == ids
