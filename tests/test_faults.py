@@ -29,7 +29,6 @@ from .browser import ask, chromium, free_port, open_page
 from .conftest import CORPUS, ROOT
 from .helpers import RAG, assert_consistent, run_rag, start_chroma
 
-VITAMINC = ROOT.parent / "shared" / "eval" / "vitaminc" / "vitaminc_real_test.jsonl"
 APP_PORTS = range(7940, 7960)
 CHROMA_PORTS = range(8100, 8120)
 MB = 1024 * 1024
@@ -51,24 +50,25 @@ def _store(settings: Settings, embeddings: Any) -> Any:
 
 # -- SIGKILL in the middle of an ingest -----------------------------------------------------------
 def _wiki_documents(folder: Path, n_docs: int = 40, sentences: int = 8) -> list[Path]:
-    """``n_docs`` articles, each a Wikipedia page's evidence sentences from VitaminC."""
-    pages: dict[str, list[str]] = {}
-    with VITAMINC.open(encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            evidence = " ".join(str(row["evidence"]).split())
-            found = pages.setdefault(str(row["page"]), [])
-            if evidence not in found:
-                found.append(evidence)
-            full = [p for p, ev in pages.items() if len(ev) >= sentences]
-            if len(full) >= n_docs:
-                break
+    """``n_docs`` notes of ``sentences`` sentences each, from the repo's own corpus (so a
+    fresh clone anywhere has them), each sentence marked with its note so no two chunks are
+    alike (nothing an ingest could reuse from a cache)."""
+    from rag.reading import read_file
+    from rag.sentences import split_sentences
+
+    pool = [
+        s
+        for path in sorted(CORPUS.glob("*.txt"))
+        for s in split_sentences(read_file(path).text)
+        if len(s.split()) >= 8
+    ]
     folder.mkdir(parents=True)
     paths = []
-    for i, page in enumerate(full[:n_docs]):
-        body = "\n\n".join(pages[page][:sentences])
+    for i in range(n_docs):
+        picked = [pool[(i * sentences + j) % len(pool)] for j in range(sentences)]
+        body = "\n\n".join(f"Note {i}, point {j}: {s}" for j, s in enumerate(picked))
         path = folder / f"wiki_{i:02d}.md"
-        path.write_text(f'---\ntitle: "{page} (wiki notes)"\n---\n{body}\n', encoding="utf-8")
+        path.write_text(f'---\ntitle: "Research notes {i}"\n---\n{body}\n', encoding="utf-8")
         paths.append(path)
     return paths
 
