@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -89,3 +90,18 @@ def page_of(browser, viewport):
     yield open_
     for page in pages:
         page.close()
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[int]:
+    """A real ``chroma run`` server on a free local port, stopped after the test."""
+    from tests.browser import free_port
+    from tests.helpers import start_chroma
+
+    port = free_port()
+    proc = start_chroma(tmp_path / "server", port)
+    try:
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

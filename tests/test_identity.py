@@ -8,7 +8,6 @@ written with the old absolute-path ids is migrated on the next ingest with no du
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,8 +19,7 @@ from rag.library import Library
 from rag.store import Store
 from rag.types import DocMeta
 
-from .browser import free_port
-from .helpers import assert_consistent, start_chroma
+from .helpers import assert_consistent
 
 NESTED = "desk/2025/harbour.md"
 HARBOUR = "# Harbour memo\n\nThe harbour authority logged 17 unregistered fast boats in March.\n"
@@ -134,17 +132,6 @@ def test_an_upload_does_not_take_over_a_corpus_file(
     assert Library(services).upload([(name, temp)]).added == 1
     assert len(services.store.doc_records()) == 6
     assert services.ingestor.ingest([corpus_dir]).unchanged == 5
-
-
-@pytest.fixture
-def chroma_server(tmp_path: Path) -> Iterator[int]:
-    port = free_port()
-    proc = start_chroma(tmp_path / "server", port)
-    try:
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 @pytest.mark.server

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from rag.ingest import doc_id_for
 from rag.scope import Scope
 
 from .browser import free_port
-from .helpers import run_rag, start_chroma
+from .helpers import run_rag
 
 # (question, corpus file that answers it): numbers, names, definitions, events.
 QUESTIONS = [
@@ -75,17 +74,6 @@ def test_empty_index_is_reported(services) -> None:
 
     with pytest.raises(EmptyIndex):
         services.retriever.search("anything")
-
-
-@pytest.fixture
-def chroma_server(tmp_path: Path) -> Iterator[int]:
-    port = free_port()
-    proc = start_chroma(tmp_path / "server", port)
-    try:
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 @pytest.mark.server
