@@ -119,3 +119,26 @@ def write_doc(path: Path, title: str, body: str, date: str = "") -> Path:
     front = f'---\ntitle: "{title}"\n' + (f'date: "{date}"\n' if date else "") + "---\n"
     path.write_text(front + body + "\n", encoding="utf-8")
     return path
+
+
+def corpus_services(root: Path, embeddings: Any) -> Any:
+    """Services on the repo's corpus/, ingested into ``root`` (a module's read-only store)."""
+    from rag.config import Settings
+    from rag.services import build_services
+
+    from .conftest import CORPUS
+
+    services = build_services(Settings(data_dir=root / "data", corpus_dir=CORPUS), embeddings)
+    services.ingestor.ingest([CORPUS])
+    return services
+
+
+def assert_quotes_exact(services: Any, answer: Any) -> None:
+    """JSON quotes stay verbatim: each is the document's text at its offsets, inside its
+    passage, in the paragraph it names."""
+    for c in answer.citations:
+        doc = services.store.get_document(c.doc_id)
+        assert doc.text[c.start : c.end] == c.quote
+        assert c.passage is not None
+        assert c.passage.chunk.start <= c.start < c.end <= c.passage.chunk.end
+        assert doc.paragraph_of(c.start) == c.paragraph

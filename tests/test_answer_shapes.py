@@ -19,6 +19,8 @@ from rag.lexical import tokenize
 from rag.refmarks import restore_marks, show_marks, show_marks_in_quotes
 from rag.types import Conflict, Passage
 
+from .helpers import assert_quotes_exact, corpus_services
+
 LIST_Q = "Which cartels and gangs have been designated as foreign terrorist organizations?"
 SIDES_Q = "Has the US campaign against narco-terrorism been a success?"
 COMPOUND_Q = (
@@ -221,22 +223,7 @@ def test_marks_inside_quotes_only() -> None:
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory, embeddings):
     """The corpus ingested once for the module (answers do not change the store)."""
-    from rag.config import Settings
-    from rag.services import build_services
-
-    from .conftest import CORPUS
-
-    root = tmp_path_factory.mktemp("shapes")
-    services = build_services(Settings(data_dir=root / "data", corpus_dir=CORPUS), embeddings)
-    services.ingestor.ingest([CORPUS])
-    return services
-
-
-def _assert_exact(services, answer) -> None:
-    """JSON quotes stay verbatim: the quote is the document's text at its offsets."""
-    for c in answer.citations:
-        doc = services.store.get_document(c.doc_id)
-        assert doc.text[c.start : c.end] == c.quote
+    return corpus_services(tmp_path_factory.mktemp("shapes"), embeddings)
 
 
 def test_list_question_names_the_designated_groups(indexed) -> None:
@@ -255,7 +242,7 @@ def test_list_question_names_the_designated_groups(indexed) -> None:
     claims = [s for s in answer.sentences if s.role == "claim"]
     for _, n in line.items:
         assert any(n in s.citations and s.text == quotes[n] for s in claims)
-    _assert_exact(indexed, answer)
+    assert_quotes_exact(indexed, answer)
     assert answer.conflicts == []  # the sources agree on who was designated
     assert "Sources disagree" not in answer.text
 
@@ -274,7 +261,7 @@ def test_two_sided_question_quotes_each_side(indexed) -> None:
     results = [c for c in sides if "result" in c.quote and verdict(SIDES_Q, c.quote) > 0]
     assert failed, [c.quote for c in sides]
     assert results, [c.quote for c in sides]
-    _assert_exact(indexed, answer)
+    assert_quotes_exact(indexed, answer)
 
 
 def test_compound_question_quotes_each_part_in_order(indexed) -> None:
@@ -299,7 +286,7 @@ def test_document_reference_marks_never_pass_for_citations(indexed) -> None:
     assert marked, "the fact-check sentence with its own [5] is quoted"
     quote = marked[0].quote
     assert "[5]" in quote  # JSON quote: verbatim
-    _assert_exact(indexed, answer)
+    assert_quotes_exact(indexed, answer)
     shown = show_marks(quote)
     assert "⁽⁵⁾" in shown
     body = footnoted_markdown(answer).split("\n\n[^")[0]

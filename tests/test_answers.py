@@ -8,29 +8,13 @@ import pytest
 
 from rag.answerers.base import NO_ANSWER
 
+from .helpers import assert_quotes_exact, corpus_services
+
 
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory, embeddings):
     """The corpus ingested once for the module (answers do not change the store)."""
-    from rag.config import Settings
-    from rag.services import build_services
-
-    from .conftest import CORPUS
-
-    root = tmp_path_factory.mktemp("answers")
-    settings = Settings(data_dir=root / "data", corpus_dir=CORPUS)
-    services = build_services(settings, embeddings)
-    services.ingestor.ingest([CORPUS])
-    return services
-
-
-def _assert_exact(services, answer) -> None:
-    for c in answer.citations:
-        doc = services.store.get_document(c.doc_id)
-        assert doc.text[c.start : c.end] == c.quote
-        assert c.passage is not None
-        assert c.passage.chunk.start <= c.start < c.end <= c.passage.chunk.end
-        assert doc.paragraph_of(c.start) == c.paragraph
+    return corpus_services(tmp_path_factory.mktemp("answers"), embeddings)
 
 
 @pytest.mark.parametrize(
@@ -49,7 +33,7 @@ def test_answers_quote_the_source_verbatim(indexed, question: str, must_quote: s
     assert answer.grounded
     assert answer.unsupported == []
     assert any(must_quote in c.quote for c in answer.citations)
-    _assert_exact(indexed, answer)
+    assert_quotes_exact(indexed, answer)
     # Every answer sentence is a verbatim quote of its citation.
     quotes = {c.n: c.quote for c in answer.citations}
     for s in answer.sentences:
