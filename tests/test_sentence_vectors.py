@@ -85,10 +85,8 @@ def test_a_crash_mid_ingest_leaves_nothing_a_rerun_duplicates(
     owned by a version that never completed: the rerun neither embeds them again nor keeps
     those of a version that changed meanwhile."""
     real = services.store.put_documents
-    calls = {"n": 0}
 
     def crash(*args, **kwargs):
-        calls["n"] += 1
         raise RuntimeError("killed mid-ingest")
 
     monkeypatch.setattr(services.store, "put_documents", crash)
