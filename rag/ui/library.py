@@ -77,7 +77,7 @@ class LibraryTab:
                 )
             with gr.Column(scale=1, min_width=340):
                 self.files = gr.File(
-                    label="Add documents (txt, md, html, pdf, docx)",
+                    label="Add files (txt, md, html, pdf, docx, eml, msg; scans: png, jpg, tif)",
                     file_count="multiple",
                     elem_id="upload",
                     height=130,
