@@ -39,17 +39,17 @@ class LabelledPair:
     group: str = ""  # pairs of one source sentence share a group (case_id, fact url)
 
 
-def _bucket(key: str) -> int:
+def bucket(key: str) -> int:
     return int(hashlib.sha1(key.encode()).hexdigest()[:8], 16) % 100
 
 
 def in_fit_split(case_id: str) -> bool:
-    return _bucket(case_id) < FIT_PERCENT
+    return bucket(case_id) < FIT_PERCENT
 
 
 def in_dev_split(case_id: str) -> bool:
     """A slice of the fit split held out of training (threshold choice)."""
-    return in_fit_split(case_id) and _bucket("dev:" + case_id) < DEV_PERCENT
+    return in_fit_split(case_id) and bucket("dev:" + case_id) < DEV_PERCENT
 
 
 def clean(text: str) -> str:
@@ -88,6 +88,26 @@ def load_fever(shared: Path) -> list[LabelledPair]:
             str(r["id"]),
         )
         for r in rows
+    ]
+
+
+def load_vitaminc_synthetic(archive: Path, exclude_claims: set[str]) -> list[LabelledPair]:
+    """VitaminC's synthetic (FEVER-based) contrastive pairs, minus claims we measure on."""
+    import zipfile
+
+    with zipfile.ZipFile(archive) as zf:
+        lines = zf.read("vitaminc_synthetic/test.jsonl").decode("utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line.strip()]
+    return [
+        LabelledPair(
+            clean(r["evidence"]),
+            clean(r["claim"]),
+            VITAMINC_LABEL[r["label"]],
+            "vitaminc-synthetic",
+            "syn:" + r["case_id"],
+        )
+        for r in rows
+        if clean(r["claim"]) not in exclude_claims
     ]
 
 

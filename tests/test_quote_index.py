@@ -67,3 +67,20 @@ def test_index_catches_up_with_another_writer_and_rebuilds(services, corpus_dir:
     index_file.write_bytes(b"not a database at all" * 100)
     _same_as_scan(services, typo_found=False)
     assert len(_in_step(services)) == 4
+
+
+def test_a_phrase_is_cut_into_pieces_that_keep_its_order_and_text() -> None:
+    """The fuzzy lookup's pigeonhole: a phrase with fewer typos than pieces keeps one piece
+    intact, and that piece is an exact substring lookup."""
+    from rag.quote_index import _pieces
+
+    for phrase in (
+        "the presidnet is determined to not just dismantel",
+        "a short one",
+        "lopez obrador said the cartels would be fought with hugs, not bullets, in 2019",
+    ):
+        pieces = _pieces(phrase)
+        assert 2 <= len(pieces) <= 6
+        assert "".join(pieces).replace(" ", "") == phrase.replace(" ", "")
+        assert all(p in phrase for p in pieces)
+        assert all(len(p) >= 3 for p in pieces)

@@ -9,7 +9,11 @@ import pytest
 
 from rag.config import Settings
 from rag.ingest import doc_id_for
+from rag.named_sources import outlets_named, sources_named
+from rag.retrieval import Retriever
 from rag.scope import Scope
+from rag.store import DocRecord
+from rag.types import DocMeta
 
 from .browser import free_port
 from .helpers import run_rag
@@ -211,3 +215,85 @@ def test_a_three_source_question_gets_all_three_sources_into_the_top_4(
         "How many Marines and sailors were deployed to the Caribbean?", k=4
     )
     assert {p.doc_id for p in top} == ids
+
+
+def test_an_outlet_the_question_names_gets_its_passage_into_the_top_4(
+    services, tmp_path: Path
+) -> None:
+    """ "What did The Harbour Courier report ...?": five wire copies of the strike story share
+    more words with the question, yet the named outlet's own passage must be among the top 4.
+    The same search with named sources off is the control (it is not)."""
+    folder = tmp_path / "outlets"
+    folder.mkdir()
+
+    def doc(name: str, outlet: str, body: str) -> None:
+        front = f'---\ntitle: "{name}"\noutlet: "{outlet}"\n---\n'
+        (folder / f"{name}.md").write_text(front + body + "\n", encoding="utf-8")
+
+    for i in range(10):
+        doc(
+            f"wire-{i}",
+            f"Wire Service {i}",
+            f"The dock workers' strike at the port entered its {i + 2}nd day; the strike at "
+            f"the port halted container traffic, dock workers said.\n\nOther news {i}.",
+        )
+    doc(
+        "courier",
+        "The Harbour Courier",
+        "Union leaders walked out of talks on Monday, saying the shipping lines had offered "
+        "nothing on pay.\n\nThe mayor opened a new library.",
+    )
+    services.ingestor.ingest([folder])
+    courier = doc_id_for(folder / "courier.md", folder)
+    question = "What did The Harbour Courier report about the dock workers' strike at the port?"
+
+    top = services.retriever.search(question, k=4)
+    assert courier in [p.doc_id for p in top]
+    assert "Union leaders walked out" in next(p.chunk.text for p in top if p.doc_id == courier)
+
+    plain = Retriever(
+        services.store,
+        services.embeddings,
+        services.settings.model_copy(update={"named_sources": False}),
+    )
+    assert courier not in [p.doc_id for p in plain.search(question, k=4)]
+
+
+def test_outlets_named_matches_whole_names_and_prefers_the_longer_one() -> None:
+    records = {
+        "a": _record("a", "The Verge"),
+        "b": _record("b", "New York"),
+        "c": _record("c", "The New York Times"),
+        "d": _record("d", "The Age"),
+        "e": _record("e", "AP"),
+    }
+    named = outlets_named("Does The Verge agree with The New York Times about AP?", records)
+    assert named == {"The Verge": {"a"}, "The New York Times": {"c"}}
+    assert outlets_named("the age of consent in The Vergeland", records) == {}
+    assert outlets_named("what did the verge say?", records) == {"The Verge": {"a"}}
+
+
+def test_a_named_day_is_a_source_and_so_is_a_named_outlet_on_that_day() -> None:
+    records = {
+        "a": _record("a", "TechCrunch", "2023-10-07"),
+        "b": _record("b", "TechCrunch", "2023-10-06"),
+        "c": _record("c", "The Verge", "2023-10-07"),
+        "d": _record("d", "The Verge"),
+    }
+    question = (
+        "Between the TechCrunch report published on October 7, 2023 and the one of "
+        "6 October 2023, did the reporting change?"
+    )
+    assert sources_named(question, records) == {
+        "TechCrunch": {"a", "b"},
+        "2023-10-07": {"a", "c"},
+        "2023-10-06": {"b"},
+        "TechCrunch on 2023-10-07": {"a"},
+        "TechCrunch on 2023-10-06": {"b"},
+    }
+    assert sources_named("What happened in October 2023?", records) == {}  # not a day
+
+
+def _record(doc_id: str, outlet: str, date: str | None = None) -> DocRecord:
+    meta = DocMeta(title=doc_id, outlet=outlet, date=date)
+    return DocRecord(doc_id, f"{doc_id}.txt", meta, "sha", "c", 1, "", "")
