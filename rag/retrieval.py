@@ -193,7 +193,11 @@ class Retriever:
         ranking is the exact similarity of those chunks and of the outlets' chunks already
         in the dense hits (stored vectors: no second index query, which with a filter on
         many documents cost more than the rest of the search)."""
-        named = sources_named(question, inside) if self.settings.named_sources else {}
+        named = (
+            sources_named(question, {d: r.meta for d, r in inside.items()})
+            if self.settings.named_sources
+            else {}
+        )
         if not named:
             return [], []
         owner = set().union(*named.values())

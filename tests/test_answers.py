@@ -121,3 +121,39 @@ def test_instructions_inside_documents_change_nothing(tmp_path: Path, embeddings
     about = poisoned.pipeline.ask("What does the memo found on the shared drive say?")
     assert all(s.supported for s in about.sentences)
     assert all(c.quote in INJECTION for c in about.citations if c.meta.title.startswith("Memo"))
+
+
+def test_a_question_naming_an_outlet_is_quoted_from_that_outlet(services, tmp_path: Path) -> None:
+    """ "What did The Harbour Courier report ...?" quotes the Courier, not the wire copies that
+    share more words with the question; the same question without the name quotes the wires
+    too (the control)."""
+    folder = tmp_path / "outlets"
+    folder.mkdir()
+
+    def doc(name: str, outlet: str, body: str) -> None:
+        front = f'---\ntitle: "{name}"\noutlet: "{outlet}"\n---\n'
+        (folder / f"{name}.md").write_text(front + body + "\n", encoding="utf-8")
+
+    for i in range(3):
+        doc(
+            f"wire-{i}",
+            f"Wire Service {i}",
+            "The dock workers' strike at the port entered its second day on Tuesday, and "
+            "container traffic at the port stayed halted, dock workers said.\n\n"
+            f"In other news, bulletin number {i} went out.",
+        )
+    doc(
+        "courier",
+        "The Harbour Courier",
+        "The dock workers' strike began after union leaders walked out of talks, saying the "
+        "shipping lines had offered nothing on pay.",
+    )
+    services.ingestor.ingest([folder])
+    named = services.pipeline.ask(
+        "What did The Harbour Courier report about the dock workers' strike at the port?"
+    )
+    assert named.grounded
+    assert named.citations
+    assert {c.meta.outlet for c in named.citations} == {"The Harbour Courier"}
+    plain = services.pipeline.ask("What was reported about the dock workers' strike at the port?")
+    assert any(c.meta.outlet != "The Harbour Courier" for c in plain.citations)

@@ -9,10 +9,9 @@ import pytest
 
 from rag.config import Settings
 from rag.ingest import doc_id_for
-from rag.named_sources import outlets_named, sources_named
+from rag.named_sources import outlets_named, pointed_at, sources_named
 from rag.retrieval import Retriever
 from rag.scope import Scope
-from rag.store import DocRecord
 from rag.types import DocMeta
 
 from .browser import free_port
@@ -292,8 +291,12 @@ def test_a_named_day_is_a_source_and_so_is_a_named_outlet_on_that_day() -> None:
         "TechCrunch on 2023-10-06": {"b"},
     }
     assert sources_named("What happened in October 2023?", records) == {}  # not a day
+    assert pointed_at(question, records) == {"a", "b"}  # TechCrunch on either named day
+    assert pointed_at("What did The Verge say on October 7, 2023?", records) == {"c"}
+    assert pointed_at("What did The Verge say?", records) == {"c", "d"}
+    assert pointed_at("What was reported on 7 October 2023?", records) == {"a", "c"}
+    assert pointed_at("What was reported?", records) == set()
 
 
-def _record(doc_id: str, outlet: str, date: str | None = None) -> DocRecord:
-    meta = DocMeta(title=doc_id, outlet=outlet, date=date)
-    return DocRecord(doc_id, f"{doc_id}.txt", meta, "sha", "c", 1, "", "")
+def _record(doc_id: str, outlet: str, date: str | None = None) -> DocMeta:
+    return DocMeta(title=doc_id, outlet=outlet, date=date)

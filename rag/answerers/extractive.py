@@ -25,10 +25,11 @@ from rag.answerers.lists import Item, fuller_form, gather_items
 from rag.answerers.question import QuestionShape, read_question
 from rag.answerers.sides import Candidate, PairJudge, pick_options, pick_sides
 from rag.lexical import tokenize
+from rag.named_sources import pointed_at
 from rag.refmarks import show_marks
 from rag.sentences import sentence_spans
 from rag.support import coverage
-from rag.types import Passage
+from rag.types import DocMeta, Passage
 from rag.vector_cache import CACHE_SIZE, TextEmbedder, VectorCache
 
 # Fitted in bench/answers.py on the MultiHop-RAG fit split (null vs answerable queries).
@@ -200,12 +201,14 @@ class ExtractiveAnswerer:
         s = self._scored(question, picks)
         if max(p.relevance for p in s.picks) < self.threshold:
             return []
+        metas = {p.doc_id: p.meta for p in passages}
+        s = self._from_named(s, question, metas, [p.relevance for p in s.picks])
         if s.shape.kind == "sides":
             sided = self._sides(s)
             if sided:
                 return sided
         if len(s.shape.parts) > 1:
-            groups = self._by_part(s)
+            groups = self._by_part(s, metas)
         else:
             chosen = self._top(s.picks, s.vectors, self.max_sentences)
             groups = [sorted((s.picks[i] for i in chosen), key=_reading)]
@@ -213,14 +216,45 @@ class ExtractiveAnswerer:
             return self._with_names(s, groups)
         return [para for group in groups for para in quote_paragraphs(group)]
 
-    def _by_part(self, s: _Scored) -> list[list[Pick]]:
-        """Each part of the question gets its own quotes (none repeated), in the order asked."""
+    def _from_named(
+        self,
+        s: _Scored,
+        asked: str,
+        metas: dict[str, DocMeta],
+        relevance: Sequence[float],
+    ) -> _Scored:
+        """Only the picks from the sources ``asked`` names ("What did Reuters report on May
+        2 ...?"), when one of them clears the refusal bar; else all of them (``relevance``: to
+        ``asked``).
+
+        Why: a reporter who names a source wants that source quoted, not the passage of
+        another outlet that shares more words with the question."""
+        docs = pointed_at(asked, metas)
+        keep = [i for i, p in enumerate(s.picks) if p.doc_id in docs]
+        if not keep or max(relevance[i] for i in keep) < self.threshold:
+            return s
+        return _Scored(
+            s.shape,
+            [s.picks[i] for i in keep],
+            s.vectors[keep],
+            s.extra,
+            [s.words[i] for i in keep],
+        )
+
+    def _by_part(self, s: _Scored, metas: dict[str, DocMeta]) -> list[list[Pick]]:
+        """Each part of the question gets its own quotes (none repeated), in the order asked;
+        a part that names an outlet is quoted from it."""
         per_part = max(PER_PART, self.max_sentences // len(s.shape.parts))
         taken: set[int] = set()
         groups: list[list[Pick]] = []
         for part in s.shape.parts:
             scored = self._score(part, s.extra[part], s.picks, s.vectors, s.words)
             free = [i for i in range(len(scored)) if i not in taken]
+            docs = pointed_at(part, metas)
+            if docs:
+                mine = [i for i in free if s.picks[i].doc_id in docs]
+                if mine and max(scored[i].relevance for i in mine) >= self.threshold:
+                    free = mine
             chosen = [
                 free[k] for k in self._top([scored[i] for i in free], s.vectors[free], per_part)
             ]
