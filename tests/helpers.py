@@ -142,3 +142,11 @@ def assert_quotes_exact(services: Any, answer: Any) -> None:
         assert c.passage is not None
         assert c.passage.chunk.start <= c.start < c.end <= c.passage.chunk.end
         assert doc.paragraph_of(c.start) == c.paragraph
+
+
+def write_outlet_doc(folder: Path, name: str, outlet: str, body: str) -> Path:
+    """A markdown document from a named outlet (front matter: title, outlet)."""
+    path = folder / f"{name}.md"
+    front = f'---\ntitle: "{name}"\noutlet: "{outlet}"\n---\n'
+    path.write_text(front + body + "\n", encoding="utf-8")
+    return path

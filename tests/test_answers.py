@@ -8,7 +8,7 @@ import pytest
 
 from rag.answerers.base import NO_ANSWER
 
-from .helpers import assert_quotes_exact, corpus_services
+from .helpers import assert_quotes_exact, corpus_services, write_outlet_doc
 
 
 @pytest.fixture(scope="module")
@@ -130,19 +130,17 @@ def test_a_question_naming_an_outlet_is_quoted_from_that_outlet(services, tmp_pa
     folder = tmp_path / "outlets"
     folder.mkdir()
 
-    def doc(name: str, outlet: str, body: str) -> None:
-        front = f'---\ntitle: "{name}"\noutlet: "{outlet}"\n---\n'
-        (folder / f"{name}.md").write_text(front + body + "\n", encoding="utf-8")
-
     for i in range(3):
-        doc(
+        write_outlet_doc(
+            folder,
             f"wire-{i}",
             f"Wire Service {i}",
             "The dock workers' strike at the port entered its second day on Tuesday, and "
             "container traffic at the port stayed halted, dock workers said.\n\n"
             f"In other news, bulletin number {i} went out.",
         )
-    doc(
+    write_outlet_doc(
+        folder,
         "courier",
         "The Harbour Courier",
         "The dock workers' strike began after union leaders walked out of talks, saying the "

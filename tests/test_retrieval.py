@@ -15,7 +15,7 @@ from rag.scope import Scope
 from rag.types import DocMeta
 
 from .browser import free_port
-from .helpers import run_rag
+from .helpers import run_rag, write_outlet_doc
 
 # (question, corpus file that answers it): numbers, names, definitions, events.
 QUESTIONS = [
@@ -225,18 +225,16 @@ def test_an_outlet_the_question_names_gets_its_passage_into_the_top_4(
     folder = tmp_path / "outlets"
     folder.mkdir()
 
-    def doc(name: str, outlet: str, body: str) -> None:
-        front = f'---\ntitle: "{name}"\noutlet: "{outlet}"\n---\n'
-        (folder / f"{name}.md").write_text(front + body + "\n", encoding="utf-8")
-
     for i in range(10):
-        doc(
+        write_outlet_doc(
+            folder,
             f"wire-{i}",
             f"Wire Service {i}",
             f"The dock workers' strike at the port entered its {i + 2}nd day; the strike at "
             f"the port halted container traffic, dock workers said.\n\nOther news {i}.",
         )
-    doc(
+    write_outlet_doc(
+        folder,
         "courier",
         "The Harbour Courier",
         "Union leaders walked out of talks on Monday, saying the shipping lines had offered "
