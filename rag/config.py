@@ -88,8 +88,9 @@ class Settings(BaseSettings):
     )
     named_sources: bool = Field(
         True,
-        description='A question naming an outlet of the library ("What did Reuters report ...") '
-        "fuses a ranking of that outlet's own passages into retrieval.",
+        description="A question naming an outlet or a publication day of the library "
+        '("What did Reuters report on May 2 ...") fuses a ranking of that source\'s own '
+        "passages into retrieval, and the answer quotes it.",
     )
     chunk_tokens: int = Field(
         160,

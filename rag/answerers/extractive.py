@@ -119,8 +119,11 @@ class ExtractiveAnswerer:
         shapes: bool = True,
         judge: PairJudge | None = None,
         vector_cache: int = CACHE_SIZE,
+        named_sources: bool = True,
     ) -> None:
+        """``named_sources``: a question naming a source is quoted from it (``_from_named``)."""
         self.embeddings = embeddings
+        self.named_sources = named_sources
         self.max_sentences = max_sentences
         self.threshold = threshold
         self.shapes = shapes
@@ -229,7 +232,7 @@ class ExtractiveAnswerer:
 
         Why: a reporter who names a source wants that source quoted, not the passage of
         another outlet that shares more words with the question."""
-        docs = pointed_at(asked, metas)
+        docs = pointed_at(asked, metas) if self.named_sources else set()
         keep = [i for i, p in enumerate(s.picks) if p.doc_id in docs]
         if not keep or max(relevance[i] for i in keep) < self.threshold:
             return s
@@ -250,7 +253,7 @@ class ExtractiveAnswerer:
         for part in s.shape.parts:
             scored = self._score(part, s.extra[part], s.picks, s.vectors, s.words)
             free = [i for i in range(len(scored)) if i not in taken]
-            docs = pointed_at(part, metas)
+            docs = pointed_at(part, metas) if self.named_sources else set()
             if docs:
                 mine = [i for i in free if s.picks[i].doc_id in docs]
                 if mine and max(scored[i].relevance for i in mine) >= self.threshold:

@@ -13,14 +13,11 @@ def make_answerer(settings: Settings, embeddings: TextEmbedder) -> Answerer:
     """The answerer ``settings.answerer`` names; its chat model comes from ``make_chat_model``.
     With a chat model and ``quotes_first``, the quotes come first and its answer under them."""
     model = make_chat_model(settings)
+    quotes = ExtractiveAnswerer(embeddings, named_sources=settings.named_sources)
     if model is None:
-        return ExtractiveAnswerer(embeddings)
+        return quotes
     from rag.answerers.chat import ChatAnswerer  # langchain: only with a chat model (cold start)
     from rag.answerers.layered import QuotesThenWritten
 
     written = ChatAnswerer(model, settings.answerer, chat_model_endpoint(settings))
-    return (
-        QuotesThenWritten(ExtractiveAnswerer(embeddings), written)
-        if settings.quotes_first
-        else written
-    )
+    return QuotesThenWritten(quotes, written) if settings.quotes_first else written
