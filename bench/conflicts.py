@@ -505,6 +505,8 @@ def model_pairwise(detector: ConflictDetector, shared: Path, limit: int | None) 
                     "decision P",
                     "decision R",
                     "decision F1",
+                    "alone R at P>=0.85",
+                    "stacker R at P>=0.85",
                 ],
                 rows,
             ),
