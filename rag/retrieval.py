@@ -1,7 +1,8 @@
 """Hybrid retrieval: dense (MiniLM in Chroma) and BM25, fused by reciprocal rank, diversified.
 
 Why diversified: disagreement can only be seen when several sources sit side by side, so one
-long article must not fill every slot while other relevant sources wait below the cut.
+long article must not fill every slot while other relevant sources wait below the cut. For
+the same reason a source the question names gets a ranking of its own in the fusion.
 Only chunks of completely indexed documents are returned (see ``store``), so an ingest running
 at the same time never shows half a document.
 """
@@ -166,15 +167,24 @@ class Retriever:
         exact index leaves the ranking as it was."""
         known = {c.chunk_id for c, _ in dense}
         others = [cid for cid in candidates if cid not in known]
-        if not others:
-            return []
+        return self._exactly_scored(vector, others, live, above=floor) if others else []
+
+    def _exactly_scored(
+        self,
+        vector: Sequence[float],
+        ids: Sequence[str],
+        live: Callable[[Chunk, str], bool],
+        above: float = -1.0,
+    ) -> list[tuple[Chunk, float]]:
+        """The live chunks of ``ids`` whose stored vector's similarity to ``vector`` is above
+        ``above``, with that exact similarity (no index query)."""
         q = np.asarray(vector)
         exact = {
             cid: float(np.dot(q, np.asarray(e)))
-            for cid, e in self.store.chunk_embeddings(others).items()
+            for cid, e in self.store.chunk_embeddings(list(ids)).items()
         }
-        missed = sorted(cid for cid, sim in exact.items() if sim > floor)
-        stored = self.store.get_chunks(missed) if missed else []
+        keep = sorted(cid for cid, sim in exact.items() if sim > above)
+        stored = self.store.get_chunks(keep) if keep else []
         return [(c, exact[c.chunk_id]) for c, sha in stored if live(c, sha)]
 
     def _named_rankings(
@@ -186,11 +196,12 @@ class Retriever:
         live: Callable[[Chunk, str], bool],
         lexical: Bm25Index | None,
     ) -> tuple[list[tuple[Chunk, float]], list[list[str]]]:
-        """For each outlet the question names, rankings of that outlet's own chunks to fuse
-        in, so each named source comes with its best passage; also the chunks newly scored.
+        """For each source the question names (``rag.named_sources``), rankings of that
+        source's own chunks to fuse in, so each comes with its best passage; also the chunks
+        newly scored.
 
-        BM25 ranks the named outlets' chunks (one search, split by outlet); their dense
-        ranking is the exact similarity of those chunks and of the outlets' chunks already
+        BM25 ranks the named sources' chunks (one search, split by source); their dense
+        ranking is the exact similarity of those chunks and of the sources' chunks already
         in the dense hits (stored vectors: no second index query, which with a filter on
         many documents cost more than the rest of the search)."""
         named = (
@@ -213,15 +224,7 @@ class Retriever:
         elif vector is not None:
             hits = [(c, sim) for c, sim in dense if c.doc_id in owner]
             known = {c.chunk_id for c, _ in hits}
-            q = np.asarray(vector)
-            exact = {
-                cid: float(np.dot(q, np.asarray(e)))
-                for cid, e in self.store.chunk_embeddings(
-                    [cid for cid, _ in sparse if cid not in known]
-                ).items()
-            }
-            stored = self.store.get_chunks(sorted(exact)) if exact else []
-            hits += [(c, exact[c.chunk_id]) for c, sha in stored if live(c, sha)]
+            hits += self._exactly_scored(vector, [c for c, _ in sparse if c not in known], live)
             hits.sort(key=lambda p: -p[1])
         rankings: list[list[str]] = []
         for docs in named.values():
