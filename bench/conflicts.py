@@ -597,8 +597,9 @@ def fit_judge(args: argparse.Namespace) -> str:
         "Decision over the trained sentence judge (rag/conflicts/model_judge.py), written by "
         "`python -m bench.conflicts --fit-judge`: logistic regression over the judge's "
         "P(contradicts) (both ways round, averaged), its P(entails) and the clue features, "
-        "fitted on the dev slice the judge never trained on (VitaminC fit-split dev cases and "
-        "pairs generated from their sentences); threshold: best F1 there."
+        "fitted on the dev slice the judge never trained on (VitaminC fit-split dev cases, "
+        "pairs generated from their sentences, and VitaminC-synthetic dev cases); threshold: "
+        "best F1 there."
     )
     target = args.weights or WEIGHTS_FILE
     stack.save(target, about, {"dev_pairs": len(dev), "precision": p, "recall": r, "f1": f})
