@@ -79,10 +79,19 @@ def detector(embeddings, judge: ModelJudge) -> ConflictDetector:
         ),
     ],
 )
-def test_judge_on_pairs_with_known_labels(model, premise, hypothesis, contradicts) -> None:
-    probs = model.probabilities([(premise, hypothesis)])[0]
+def test_judge_on_pairs_with_known_labels(
+    judge, detector, premise, hypothesis, contradicts
+) -> None:
+    """The judge as the product decides (both readings, the fitted decision, the agreement
+    veto, a side that only adds a detail never clashes); a contradiction must also be read by
+    the classifier alone."""
+    ((_, evidence),) = detector.score_pairs([hypothesis], [premise], [hypothesis])
+    (verdict,) = judge.decide([(premise, hypothesis, evidence)])
+    assert (verdict.label == "contradicts") is contradicts, verdict
+    probs = judge.model.probabilities([(premise, hypothesis)])[0]
     assert probs.sum() == pytest.approx(1.0, abs=1e-4)
-    assert bool(probs[CONTRADICTS] >= model.threshold) is contradicts, probs
+    if contradicts:
+        assert probs[CONTRADICTS] >= judge.model.threshold, probs
 
 
 def test_onnx_and_torch_backends_agree(model, tmp_path) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.conflicts.candidates import Candidate
-from rag.conflicts.clues import question_focus
+from rag.conflicts.clues import PairEvidence, question_focus
 from rag.conflicts.clues.actors import one_government_act
 from rag.conflicts.judge import Verdict
 from rag.conflicts.sentence_model import CONTRADICTS, ENTAILS, SentenceJudge
@@ -190,16 +190,28 @@ class ModelJudge:
         return Verdict("neither", p, f"no contradiction (P {pc:.2f})")
 
     def judge(self, pairs: Sequence[Candidate]) -> list[Verdict | None]:
+        return list(
+            self.decide(
+                [(c.a.text, c.b.text, c.evidence) for c in pairs], [asked_clues(c) for c in pairs]
+            )
+        )
+
+    def decide(
+        self,
+        pairs: Sequence[tuple[str, str, PairEvidence]],
+        asked: Sequence[frozenset[str]] | None = None,
+    ) -> list[Verdict]:
+        """The verdict on each (sentence, sentence, clues) pair: both readings, the stacker,
+        the agreement veto, and a side that only drops a detail of the other never clashes."""
         if not pairs:
             return []
-        rows = self.features([(c.a.text, c.b.text, c.evidence.values) for c in pairs])
-        for row, c in zip(rows, pairs, strict=True):  # one side only drops a detail: no clash
-            row["differ"] = float(
-                says_something_else(c.a.text, c.b.text) and says_something_else(c.b.text, c.a.text)
-            )
+        rows = self.features([(a, b, ev.values) for a, b, ev in pairs])
+        for row, (a, b, _) in zip(rows, pairs, strict=True):
+            row["differ"] = float(says_something_else(a, b) and says_something_else(b, a))
+        wanted = asked if asked is not None else [frozenset()] * len(pairs)
         return [
-            self.verdict(v, c.evidence.details, asked_clues(c))
-            for v, c in zip(rows, pairs, strict=True)
+            self.verdict(v, ev.details, q)
+            for v, (_, _, ev), q in zip(rows, pairs, wanted, strict=True)
         ]
 
 
