@@ -109,13 +109,14 @@ def pipelines(services: Services) -> tuple[Pipeline, Pipeline, Pipeline, Pipelin
     def like_shaped(answerer: ExtractiveAnswerer) -> Pipeline:
         return Pipeline(shaped.store, shaped.retriever, answerer, shaped.checker, shaped.detector)
 
-    plain = like_shaped(ExtractiveAnswerer(services.embeddings, shapes=False))
-    uncached = like_shaped(ExtractiveAnswerer(services.embeddings, vector_cache=0))
+    # every answerer reads the sentence vectors stored at ingest, as the product's does
+    plain = like_shaped(ExtractiveAnswerer(services.sentences, shapes=False))
+    uncached = like_shaped(ExtractiveAnswerer(services.sentences, vector_cache=0))
     unnamed = services.settings.model_copy(update={"named_sources": False})
     before = Pipeline(
         shaped.store,
         Retriever(services.store, services.embeddings, unnamed),
-        ExtractiveAnswerer(services.embeddings, shapes=False),
+        ExtractiveAnswerer(services.sentences, shapes=False),
         shaped.checker,
         shaped.detector,
     )
