@@ -49,12 +49,22 @@ MARK_SENTENCE = "some coordination efforts involve designating cartels as foreig
         ("What is the balloon effect?", "fact", "what", ""),
         ("When was Plan Colombia launched?", "fact", "when", ""),
         ("Which company makes the Kindle?", "fact", "which", "company"),
+        ("Who is the official who announced the strikes?", "fact", "who", "official"),
         ("Did Trump secretly approve military action against cartels?", "fact", "yes_no", ""),
     ],
 )
 def test_question_shapes(question: str, kind: str, ask: str, subject: str) -> None:
     shape = read_question(question)
     assert (shape.kind, shape.ask, shape.subject) == (kind, ask, subject)
+
+
+def test_who_is_the_person_wants_a_name_but_who_did_it_does_not() -> None:
+    """ "Who is the individual that…" asks for a name (the answer opens with the names the
+    quotes give, spelled in full); "Who designated…" is answered by the quotes that name the
+    actor (names in them are mostly not the answer: "Latin American", "U.S.")."""
+    assert read_question("Who is the individual that was charged with fraud?").wants_names
+    assert not read_question("Who designated the cartels as terrorist groups?").wants_names
+    assert not read_question("Who is Anna Kelly?").wants_names
 
 
 def test_compound_parts_keep_the_order_asked() -> None:

@@ -47,6 +47,8 @@ _SUBJECT_END = re.compile(
     re.I,
 )
 _WHICH = re.compile(r"^(?:which|what)\s+(?!(?:is|are|was|were|do|does|did)\b)", re.I)
+# "Who is the individual that ...": a who-question that names the kind of answer it wants
+_WHO_IS_THE = re.compile(r"^who\s+(?:is|was)\s+the\s+(?=\w)", re.I)
 _PLURAL_VERB = re.compile(r"^\s*(?:,[^,]*,\s*)?(?:are|were|have|do)\b", re.I)
 _NOT_PLURAL = ("ss", "us", "is", "news", "series")
 MIN_PART_WORDS = 3
@@ -88,9 +90,10 @@ class QuestionShape:
 
     @property
     def wants_names(self) -> bool:
-        """A list or a which-question naming what it wants: the answer opens with the names the
-        quotes give. Not a plain who-question: there the names in the quotes are mostly not the
-        answer ("Latin American", "U.S." for "who designated…"), and the quotes name the actor."""
+        """A list or a which-question naming what it wants ("Who is the individual that…"
+        counts): the answer opens with the names the quotes give. Not a plain who-question:
+        there the names in the quotes are mostly not the answer ("Latin American", "U.S." for
+        "who designated…"), and the quotes name the actor."""
         return self.kind == "list" or self.ask == "which" or bool(self.subject)
 
 
@@ -120,7 +123,7 @@ def _subject(question: str) -> tuple[str, bool]:
     if opener:
         rest, plural = q[opener.end() :], True
     else:
-        match = _WHICH.match(q)
+        match = _WHICH.match(q) or _WHO_IS_THE.match(q)
         if not match:
             return "", False
         rest, plural = q[match.end() :], False
