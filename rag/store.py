@@ -14,7 +14,6 @@ import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -29,6 +28,7 @@ from rag.chroma_client import (
     unreachable,
 )
 from rag.config import Settings
+from rag.store_rows import EDITABLE_KEYS, EDITED, DocRecord, chunk_of_row, record_of_row
 from rag.types import Chunk, DocMeta, Document
 
 __all__ = [  # the client-opening names stay importable from here, where callers look for them
@@ -43,19 +43,6 @@ __all__ = [  # the client-opening names stay importable from here, where callers
 
 DOCS_SUFFIX = "-docs"
 _PAGE = 2000
-_EDITABLE_KEYS = ("title", "outlet", "date", "url", "reliability")
-_META_KEYS = (
-    *_EDITABLE_KEYS,
-    "sender",
-    "recipients",
-    "parent",
-    "parent_title",
-    "attachments",
-    "pages",
-    "language",
-    "ocr_pages",
-)
-_EDITED = "meta_edited"
 _DOC_PAGE = 100
 _RECORDS_VERSION = "records_version"  # metadata of the docs collection, new on every write
 
@@ -64,73 +51,6 @@ def open_store(settings: Settings) -> Store:
     """The configured collection (raises ``StoreUnavailable`` if its server is down)."""
     server = server_address(settings) if settings.uses_chroma_server else None
     return Store(connect(settings), settings.collection, server)
-
-
-@dataclass(frozen=True)
-class DocRecord:
-    """A document's index entry (without its text)."""
-
-    doc_id: str
-    source: str
-    meta: DocMeta
-    file_sha: str
-    chunker: str
-    n_chunks: int
-    added_at: str
-    updated_at: str
-    edited: bool = False  # the metadata is the journalist's edit; it wins over the file's own
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "doc_id": self.doc_id,
-            **self.meta.to_dict(),
-            "source": self.source,
-            "chunks": self.n_chunks,
-            "added_at": self.added_at,
-            "updated_at": self.updated_at,
-            "edited": self.edited,
-        }
-
-
-def _record(doc_id: str, md: dict[str, Any]) -> DocRecord:
-    values = {k: (str(md[k]) if md.get(k) is not None else None) for k in _META_KEYS}
-    return DocRecord(
-        doc_id=doc_id,
-        source=str(md.get("source", "")),
-        meta=DocMeta(
-            title=values["title"] or doc_id,
-            outlet=values["outlet"],
-            date=values["date"],
-            url=values["url"],
-            reliability=values["reliability"],
-            sender=values["sender"],
-            recipients=values["recipients"],
-            parent=values["parent"],
-            parent_title=values["parent_title"],
-            attachments=values["attachments"],
-            pages=values["pages"],
-            language=values["language"],
-            ocr_pages=values["ocr_pages"],
-        ),
-        file_sha=str(md.get("file_sha", "")),
-        chunker=str(md.get("chunker", "")),
-        n_chunks=int(md.get("n_chunks", 0)),
-        added_at=str(md.get("added_at", "")),
-        updated_at=str(md.get("updated_at", "")),
-        edited=bool(md.get(_EDITED, False)),
-    )
-
-
-def _chunk(chunk_id: str, text: str, md: dict[str, Any]) -> Chunk:
-    return Chunk(
-        chunk_id=chunk_id,
-        doc_id=str(md["doc_id"]),
-        index=int(md["index"]),
-        start=int(md["start"]),
-        end=int(md["end"]),
-        paragraph=int(md["paragraph"]),
-        text=text,
-    )
 
 
 def _vectors(rows: Sequence[Sequence[float]]) -> Any:
@@ -187,7 +107,9 @@ class Store:
             return version, dict(cached[1])
         got = self.docs.get(include=["metadatas"])
         metas = got["metadatas"] or []
-        records = {i: _record(i, dict(m or {})) for i, m in zip(got["ids"], metas, strict=True)}
+        records = {
+            i: record_of_row(i, dict(m or {})) for i, m in zip(got["ids"], metas, strict=True)
+        }
         self._records = (version, records) if version is not None else None
         return version, dict(records)
 
@@ -195,7 +117,7 @@ class Store:
         got = self.docs.get(ids=[doc_id], include=["metadatas", "documents"])
         if not got["ids"]:
             return None
-        record = _record(doc_id, dict((got["metadatas"] or [{}])[0] or {}))
+        record = record_of_row(doc_id, dict((got["metadatas"] or [{}])[0] or {}))
         text = (got["documents"] or [""])[0] or ""
         return Document(doc_id, record.source, text, record.meta, record.file_sha)
 
@@ -212,7 +134,7 @@ class Store:
         ids = [d.doc_id for d in docs]
         old = self.docs.get(ids=ids, include=["metadatas"])
         previous = {
-            i: _record(i, dict(m or {}))
+            i: record_of_row(i, dict(m or {}))
             for i, m in zip(old["ids"], old["metadatas"] or [], strict=True)
         }
         now = _now()
@@ -233,7 +155,7 @@ class Store:
                 meta = dataclasses.replace(before.meta, language=doc.meta.language)
             md.update({k: v for k, v in meta.to_dict().items() if v})
             if edited:
-                md[_EDITED] = True
+                md[EDITED] = True
             metadatas.append(md)
         self.docs.upsert(
             ids=ids,
@@ -253,8 +175,8 @@ class Store:
         if not self.docs.get(ids=[doc_id], include=[])["ids"]:
             raise KeyError(doc_id)
         fields = meta.to_dict()  # an email's links are not the journalist's to edit: kept
-        md: dict[str, Any] = {k: fields[k] or None for k in _EDITABLE_KEYS}
-        md.update({_EDITED: True, "meta_edited_at": _now()})
+        md: dict[str, Any] = {k: fields[k] or None for k in EDITABLE_KEYS}
+        md.update({EDITED: True, "meta_edited_at": _now()})
         self.docs.update(ids=[doc_id], metadatas=[md])  # None removes a field
         self.records_changed()
         return self.doc_records_of([doc_id])[doc_id]
@@ -266,7 +188,7 @@ class Store:
             got = self.docs.get(ids=page, include=["metadatas", "documents"])
             rows = zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True)
             for doc_id, md, text in rows:
-                record = _record(doc_id, dict(md or {}))
+                record = record_of_row(doc_id, dict(md or {}))
                 yield Document(doc_id, record.source, text or "", record.meta, record.file_sha)
 
     def doc_records_of(self, ids: Sequence[str]) -> dict[str, DocRecord]:
@@ -274,7 +196,7 @@ class Store:
             return {}
         got = self.docs.get(ids=list(ids), include=["metadatas"])
         metas = got["metadatas"] or []
-        return {i: _record(i, dict(m or {})) for i, m in zip(got["ids"], metas, strict=True)}
+        return {i: record_of_row(i, dict(m or {})) for i, m in zip(got["ids"], metas, strict=True)}
 
     def delete_document(self, doc_id: str) -> None:
         self.docs.delete(ids=[doc_id])
@@ -296,7 +218,7 @@ class Store:
         rows = zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
         out: dict[str, list[tuple[Chunk, str]]] = {}
         for cid, text, md in rows:
-            chunk = _chunk(cid, text or "", dict(md))
+            chunk = chunk_of_row(cid, text or "", dict(md))
             out.setdefault(chunk.doc_id, []).append((chunk, str(md.get("file_sha", ""))))
         return {d: sorted(pairs, key=lambda pair: pair[0].index) for d, pairs in out.items()}
 
@@ -358,7 +280,7 @@ class Store:
             for cid, text, md in rows:
                 rec = records.get(str(md["doc_id"]))
                 if rec and rec.file_sha == md.get("file_sha"):
-                    out.append(_chunk(cid, text or "", md))
+                    out.append(chunk_of_row(cid, text or "", md))
         out.sort(key=lambda c: (c.doc_id, c.index))
         return out
 
@@ -369,7 +291,8 @@ class Store:
         got = self.chunks.get(ids=list(ids), include=["metadatas", "documents"])
         rows = zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
         return [
-            (_chunk(cid, t or "", dict(md)), str(md.get("file_sha", ""))) for cid, t, md in rows
+            (chunk_of_row(cid, t or "", dict(md)), str(md.get("file_sha", "")))
+            for cid, t, md in rows
         ]
 
     def chunk_embeddings(self, ids: Sequence[str]) -> dict[str, list[float]]:
@@ -403,6 +326,10 @@ class Store:
             strict=True,
         )
         return [
-            (_chunk(cid, text or "", dict(md)), str(md.get("file_sha", "")), 1.0 - float(dist))
+            (
+                chunk_of_row(cid, text or "", dict(md)),
+                str(md.get("file_sha", "")),
+                1.0 - float(dist),
+            )
             for cid, text, md, dist in rows
         ]
