@@ -150,3 +150,17 @@ def write_outlet_doc(folder: Path, name: str, outlet: str, body: str) -> Path:
     front = f'---\ntitle: "{name}"\noutlet: "{outlet}"\n---\n'
     path.write_text(front + body + "\n", encoding="utf-8")
     return path
+
+
+COURIER = "The Harbour Courier"
+
+
+def strike_coverage(folder: Path, wires: list[str], courier: str) -> Path:
+    """Wire copies of a dock strike (``wires``: one body each, "Wire Service i") and The
+    Harbour Courier's own report (``courier``), as a folder to ingest: a question naming the
+    Courier must find and quote it although the wires share more of its words."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, body in enumerate(wires):
+        write_outlet_doc(folder, f"wire-{i}", f"Wire Service {i}", body)
+    write_outlet_doc(folder, "courier", COURIER, courier)
+    return folder

@@ -8,7 +8,7 @@ import pytest
 
 from rag.answerers.base import NO_ANSWER
 
-from .helpers import assert_quotes_exact, corpus_services, write_outlet_doc
+from .helpers import COURIER, assert_quotes_exact, corpus_services, strike_coverage
 
 
 @pytest.fixture(scope="module")
@@ -127,22 +127,14 @@ def test_a_question_naming_an_outlet_is_quoted_from_that_outlet(services, tmp_pa
     """ "What did The Harbour Courier report ...?" quotes the Courier, not the wire copies that
     share more words with the question; the same question without the name quotes the wires
     too (the control)."""
-    folder = tmp_path / "outlets"
-    folder.mkdir()
-
-    for i in range(3):
-        write_outlet_doc(
-            folder,
-            f"wire-{i}",
-            f"Wire Service {i}",
+    folder = strike_coverage(
+        tmp_path / "outlets",
+        [
             "The dock workers' strike at the port entered its second day on Tuesday, and "
             "container traffic at the port stayed halted, dock workers said.\n\n"
-            f"In other news, bulletin number {i} went out.",
-        )
-    write_outlet_doc(
-        folder,
-        "courier",
-        "The Harbour Courier",
+            f"In other news, bulletin number {i} went out."
+            for i in range(3)
+        ],
         "The dock workers' strike began after union leaders walked out of talks, saying the "
         "shipping lines had offered nothing on pay.",
     )
@@ -152,6 +144,6 @@ def test_a_question_naming_an_outlet_is_quoted_from_that_outlet(services, tmp_pa
     )
     assert named.grounded
     assert named.citations
-    assert {c.meta.outlet for c in named.citations} == {"The Harbour Courier"}
+    assert {c.meta.outlet for c in named.citations} == {COURIER}
     plain = services.pipeline.ask("What was reported about the dock workers' strike at the port?")
-    assert any(c.meta.outlet != "The Harbour Courier" for c in plain.citations)
+    assert any(c.meta.outlet != COURIER for c in plain.citations)

@@ -15,7 +15,7 @@ from rag.scope import Scope
 from rag.types import DocMeta
 
 from .browser import free_port
-from .helpers import run_rag, write_outlet_doc
+from .helpers import run_rag, strike_coverage
 
 # (question, corpus file that answers it): numbers, names, definitions, events.
 QUESTIONS = [
@@ -219,24 +219,16 @@ def test_a_three_source_question_gets_all_three_sources_into_the_top_4(
 def test_an_outlet_the_question_names_gets_its_passage_into_the_top_4(
     services, tmp_path: Path
 ) -> None:
-    """ "What did The Harbour Courier report ...?": five wire copies of the strike story share
+    """ "What did The Harbour Courier report ...?": ten wire copies of the strike story share
     more words with the question, yet the named outlet's own passage must be among the top 4.
     The same search with named sources off is the control (it is not)."""
-    folder = tmp_path / "outlets"
-    folder.mkdir()
-
-    for i in range(10):
-        write_outlet_doc(
-            folder,
-            f"wire-{i}",
-            f"Wire Service {i}",
+    folder = strike_coverage(
+        tmp_path / "outlets",
+        [
             f"The dock workers' strike at the port entered its {i + 2}nd day; the strike at "
-            f"the port halted container traffic, dock workers said.\n\nOther news {i}.",
-        )
-    write_outlet_doc(
-        folder,
-        "courier",
-        "The Harbour Courier",
+            f"the port halted container traffic, dock workers said.\n\nOther news {i}."
+            for i in range(10)
+        ],
         "Union leaders walked out of talks on Monday, saying the shipping lines had offered "
         "nothing on pay.\n\nThe mayor opened a new library.",
     )
