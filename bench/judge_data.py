@@ -15,7 +15,7 @@ import hashlib
 import json
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,34 +61,28 @@ def clean(text: str) -> str:
     return text.replace(" 's", "'s").replace(" n't", "n't")
 
 
-def load_vitaminc(shared: Path) -> list[LabelledPair]:
-    with (shared / VITAMINC).open(encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh]
+def _claim_pairs(
+    lines: Iterable[str], label: str, kind: str, group: Callable[[dict], str]
+) -> list[LabelledPair]:
+    """(evidence, claim) pairs of a VitaminC-format jsonl: ``label`` names the label field,
+    ``group`` gives a row's group (its case)."""
+    rows = [json.loads(line) for line in lines if line.strip()]
     return [
         LabelledPair(
-            clean(r["evidence"]),
-            clean(r["claim"]),
-            VITAMINC_LABEL[r["label"]],
-            "vitaminc",
-            r["case_id"],
+            clean(r["evidence"]), clean(r["claim"]), VITAMINC_LABEL[r[label]], kind, group(r)
         )
         for r in rows
     ]
+
+
+def load_vitaminc(shared: Path) -> list[LabelledPair]:
+    with (shared / VITAMINC).open(encoding="utf-8") as fh:
+        return _claim_pairs(fh, "label", "vitaminc", lambda r: r["case_id"])
 
 
 def load_fever(shared: Path) -> list[LabelledPair]:
     with (shared / FEVER).open(encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh]
-    return [
-        LabelledPair(
-            clean(r["evidence"]),
-            clean(r["claim"]),
-            VITAMINC_LABEL[r["gold_label"]],
-            "fever",
-            str(r["id"]),
-        )
-        for r in rows
-    ]
+        return _claim_pairs(fh, "gold_label", "fever", lambda r: str(r["id"]))
 
 
 def load_vitaminc_synthetic(archive: Path, exclude_claims: set[str]) -> list[LabelledPair]:
@@ -97,18 +91,8 @@ def load_vitaminc_synthetic(archive: Path, exclude_claims: set[str]) -> list[Lab
 
     with zipfile.ZipFile(archive) as zf:
         lines = zf.read("vitaminc_synthetic/test.jsonl").decode("utf-8").splitlines()
-    rows = [json.loads(line) for line in lines if line.strip()]
-    return [
-        LabelledPair(
-            clean(r["evidence"]),
-            clean(r["claim"]),
-            VITAMINC_LABEL[r["label"]],
-            "vitaminc-synthetic",
-            "syn:" + r["case_id"],
-        )
-        for r in rows
-        if clean(r["claim"]) not in exclude_claims
-    ]
+    pairs = _claim_pairs(lines, "label", "vitaminc-synthetic", lambda r: "syn:" + r["case_id"])
+    return [p for p in pairs if p.hypothesis not in exclude_claims]
 
 
 def multihop_facts(shared: Path) -> list[tuple[str, str]]:
