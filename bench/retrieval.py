@@ -31,6 +31,7 @@ from bench.common import (
     time_calls,
     timed,
 )
+from rag.chunking import doc_id_of
 
 if TYPE_CHECKING:
     from rag.retrieval import Mode
@@ -151,7 +152,7 @@ def _component(services: Services, mode: Mode) -> Searcher:
             doc_ids = [c.doc_id for c, _sha, _sim in store.dense_search(vector, n)]
         else:
             hits = retriever.lexical(records).search(question, n)
-            doc_ids = [cid.split(":", 1)[0] for cid, _ in hits]
+            doc_ids = [doc_id_of(cid) for cid, _ in hits]
         return [records[d].meta.url if d in records else None for d in doc_ids][:K]
 
     return search

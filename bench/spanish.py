@@ -25,6 +25,7 @@ import yaml
 
 from bench.common import ROOT, log, markdown_table, temp_services
 from bench.retrieval import load_rows
+from rag.chunking import doc_id_of
 
 if TYPE_CHECKING:
     from rag.services import Services
@@ -170,7 +171,7 @@ def _searcher(services: Services, mode: str, languages: Sequence[str] | None = N
         detected = detect_language(question)
         langs = languages or ((detected,) if detected in ("en", "es") else ("en", "es"))
         hits_ = lexical.search(question, services.settings.candidates, None, langs)
-        return list(dict.fromkeys(cid.split(":", 1)[0] for cid, _ in hits_))[:K]
+        return list(dict.fromkeys(doc_id_of(cid) for cid, _ in hits_))[:K]
 
     return search
 
@@ -258,9 +259,7 @@ def english_policy_table(shared: Path, limit: int | None) -> str:
     ):
         r4, r10 = [], []
         for q in queries:
-            ranked = [
-                urls[cid.split(":", 1)[0]] for cid, _ in index.search(q.question, 10, None, langs)
-            ]
+            ranked = [urls[doc_id_of(cid)] for cid, _ in index.search(q.question, 10, None, langs)]
             a, b, _ = score(list(dict.fromkeys(ranked)), q.gold)
             r4.append(a)
             r10.append(b)

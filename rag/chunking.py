@@ -90,6 +90,11 @@ def chunk_id(doc_id: str, file_sha: str, start: int, end: int) -> str:
     return f"{doc_id}:{digest}"
 
 
+def doc_id_of(chunk_id: str) -> str:
+    """The document a chunk id belongs to (``chunk_id``'s first part)."""
+    return chunk_id.split(":", 1)[0]
+
+
 def split_document(
     doc: Document,
     count_tokens: TokenCounter,

@@ -19,7 +19,7 @@ import shutil
 import tempfile
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from pathlib import Path
 
 import bm25s
@@ -27,6 +27,7 @@ import numpy as np
 import Stemmer
 from bm25s.tokenization import Tokenizer
 
+from rag.chunking import doc_id_of
 from rag.types import Chunk
 
 DEFAULT_LANGUAGE = "en"
@@ -152,6 +153,10 @@ class Bm25Index:
         except (OSError, ValueError, KeyError):
             return None  # a damaged index is rebuilt from the store
         return cls(retriever, ids, str(manifest["fingerprint"]))
+
+    def chunks_of(self, doc_ids: Container[str]) -> set[str]:
+        """The indexed chunk ids of these documents (to restrict a search to them)."""
+        return {cid for cid in self.chunk_ids if doc_id_of(cid) in doc_ids}
 
     def search(
         self,

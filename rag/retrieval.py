@@ -17,6 +17,7 @@ from typing import Literal
 
 import numpy as np
 
+from rag.chunking import doc_id_of
 from rag.config import Settings
 from rag.embeddings import LocalEmbeddings, same_vectors, vectors_of
 from rag.lexical import Bm25Index, fingerprint
@@ -222,8 +223,7 @@ class Retriever:
         n = self.settings.candidates
         sparse: list[tuple[str, float]] = []
         if lexical is not None:
-            allowed = {cid for cid in lexical.chunk_ids if cid.split(":", 1)[0] in owner}
-            sparse = lexical.search(question, n, allowed)
+            sparse = lexical.search(question, n, lexical.chunks_of(owner))
         hits: list[tuple[Chunk, float]] = []
         if vector is not None and lexical is None:  # dense alone (a bench mode)
             found = self.store.dense_search(vector, n, sorted(owner))
@@ -236,7 +236,7 @@ class Retriever:
         rankings: list[list[str]] = []
         for docs in named.values():
             rankings.append([c.chunk_id for c, _ in hits if c.doc_id in docs])
-            rankings.append([cid for cid, _ in sparse if cid.split(":", 1)[0] in docs])
+            rankings.append([cid for cid, _ in sparse if doc_id_of(cid) in docs])
         return hits, [r for r in rankings if r]
 
     def search(
@@ -289,7 +289,7 @@ class Retriever:
             lexical = self.lexical(all_records, version)
             allowed = None
             if restricted:
-                allowed = {cid for cid in lexical.chunk_ids if cid.split(":", 1)[0] in inside}
+                allowed = lexical.chunks_of(inside)
             sparse = lexical.search(question, n, allowed)
         spent["bm25"] = time.perf_counter() - started
         if vector is not None and sparse:
