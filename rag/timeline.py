@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from rag.conflicts.clues.dates import dates_in
@@ -84,6 +85,7 @@ class DatedClaim:
         return bool(self.disputes)
 
 
+@lru_cache(maxsize=8192)  # a library has few distinct dates; a question may read them all
 def parse_doc_date(value: str | None) -> When | None:
     """A document's date: '2025-02-20', '2025-02' or '2025' (as stored), else a written date."""
     if not value:
