@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 
 from rag.store import DocRecord, Store
 
-FUZZY_CANDIDATES = 200  # texts sharing most trigrams with a phrase, scored for a fuzzy hit
+FUZZY_CANDIDATES = 200  # texts holding a piece of a phrase (best BM25 first), scored fuzzily
 PIECES = 6  # at most; a fuzzy lookup's candidates hold one of the phrase's pieces exactly
 _BATCH = 200  # documents read from the store per write
 _SCHEMA = """

@@ -205,7 +205,7 @@ class ExtractiveAnswerer:
         if max(p.relevance for p in s.picks) < self.threshold:
             return []
         metas = {p.doc_id: p.meta for p in passages}
-        s = self._from_named(s, question, metas, [p.relevance for p in s.picks])
+        s = self._from_named(s, question, metas)
         if s.shape.kind == "sides":
             sided = self._sides(s)
             if sided:
@@ -219,22 +219,26 @@ class ExtractiveAnswerer:
             return self._with_names(s, groups)
         return [para for group in groups for para in quote_paragraphs(group)]
 
-    def _from_named(
-        self,
-        s: _Scored,
-        asked: str,
-        metas: dict[str, DocMeta],
-        relevance: Sequence[float],
-    ) -> _Scored:
-        """Only the picks from the sources ``asked`` names ("What did Reuters report on May
-        2 ...?"), when one of them clears the refusal bar; else all of them (``relevance``: to
-        ``asked``).
+    def _named_only(
+        self, asked: str, metas: dict[str, DocMeta], picks: Sequence[Pick], among: list[int]
+    ) -> list[int]:
+        """Of the picks ``among``, those from the sources ``asked`` names ("What did Reuters
+        report on May 2 ...?") when one of them clears the refusal bar (``picks``' relevance is
+        to ``asked``); else all of ``among``.
 
         Why: a reporter who names a source wants that source quoted, not the passage of
         another outlet that shares more words with the question."""
         docs = pointed_at(asked, metas) if self.named_sources else set()
-        keep = [i for i, p in enumerate(s.picks) if p.doc_id in docs]
-        if not keep or max(relevance[i] for i in keep) < self.threshold:
+        mine = [i for i in among if picks[i].doc_id in docs]
+        if mine and max(picks[i].relevance for i in mine) >= self.threshold:
+            return mine
+        return among
+
+    def _from_named(self, s: _Scored, asked: str, metas: dict[str, DocMeta]) -> _Scored:
+        """``s`` narrowed to the picks from the sources the question names (``_named_only``)."""
+        everything = list(range(len(s.picks)))
+        keep = self._named_only(asked, metas, s.picks, everything)
+        if keep == everything:
             return s
         return _Scored(
             s.shape,
@@ -253,11 +257,7 @@ class ExtractiveAnswerer:
         for part in s.shape.parts:
             scored = self._score(part, s.extra[part], s.picks, s.vectors, s.words)
             free = [i for i in range(len(scored)) if i not in taken]
-            docs = pointed_at(part, metas) if self.named_sources else set()
-            if docs:
-                mine = [i for i in free if s.picks[i].doc_id in docs]
-                if mine and max(scored[i].relevance for i in mine) >= self.threshold:
-                    free = mine
+            free = self._named_only(part, metas, scored, free)
             chosen = [
                 free[k] for k in self._top([scored[i] for i in free], s.vectors[free], per_part)
             ]
