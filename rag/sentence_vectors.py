@@ -144,11 +144,14 @@ def embed_and_store(
     batch: int,
 ) -> None:
     """Embed the sentences of ``owned`` ((doc id, sha) -> texts) that are not stored yet, in
-    batches of similar length, and record every owner."""
-    new = stored.missing([t for texts in owned.values() for t in texts])
+    batches of similar length, and record every owner.
+
+    Why sorted as a whole: batches pad to their longest sentence, and sorting all of the
+    ingest batch's sentences (not each slice of ``batch``) puts like lengths together."""
+    new = sorted(stored.missing([t for texts in owned.values() for t in texts]), key=len)
     vectors: dict[str, np.ndarray] = {}
     for i in range(0, len(new), batch):
-        part = sorted(new[i : i + batch], key=len)
+        part = new[i : i + batch]
         embedded = np.asarray(model.embed_documents(part), dtype=np.float32)
         vectors.update(zip(part, embedded, strict=True))
     stored.put(owned, vectors)

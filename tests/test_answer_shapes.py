@@ -389,3 +389,34 @@ def test_disagreements_are_read_from_the_usual_passages_not_the_wider_ones(index
     expected = detector.find_conflicts(LIST_Q, usual, texts)
     assert [c.to_dict() for c in answer.conflicts] == [c.to_dict() for c in expected]
     assert len(answer.conflicts) < len(detector.find_conflicts(LIST_Q, answer.passages, texts))
+
+
+def _passages(texts: Sequence[str]) -> list[Passage]:
+    from rag.types import Chunk, DocMeta
+
+    return [
+        Passage(Chunk(f"d{i}:0", f"d{i}", 0, 0, len(t), 1, t), DocMeta(title=f"Doc {i}"), 1.0)
+        for i, t in enumerate(texts)
+    ]
+
+
+def test_refusal_is_read_on_the_passages_every_question_gets(embeddings) -> None:
+    """A list question gathers passages past ``k``; more passages always hold something that
+    looks relevant, so the refusal (fitted on ``k``) reads the first ``k`` alone."""
+    from rag.answerers.base import NO_ANSWER
+    from rag.answerers.extractive import ExtractiveAnswerer
+
+    off_topic = [
+        "The city council approved a new budget for road repairs on Tuesday evening.",
+        "Local farmers reported a good harvest of apples and pears this autumn season.",
+    ]
+    on_topic = "The Treasury designated the Sinaloa cartel and CJNG as terrorist organizations."
+    passages = _passages([*off_topic, on_topic])
+    question = "Which cartels have been designated as terrorist organizations?"
+    assert read_question(question).kind == "list"
+    k = len(off_topic)
+    gathered = ExtractiveAnswerer(embeddings, base_passages=k)
+    assert "".join(gathered.stream(question, passages)) == NO_ANSWER
+    assert on_topic in "".join(gathered.stream(question, passages[::-1]))  # it leads: answered
+    every = ExtractiveAnswerer(embeddings)  # without a base: any passage can carry the answer
+    assert on_topic in "".join(every.stream(question, passages))

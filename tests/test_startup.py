@@ -176,3 +176,34 @@ def _first_page(proc: subprocess.Popen[bytes], url: str, log_path: Path) -> str:
 def _still_running(proc: subprocess.Popen[bytes], deadline: float, log_path: Path) -> None:
     assert proc.poll() is None, log_path.read_text()
     assert time.monotonic() < deadline, log_path.read_text()
+
+
+def test_the_ui_imports_gradio_without_rewriting_its_type_stubs(tmp_path: Path) -> None:
+    """gradio regenerates its ``.pyi`` stubs on every import (1-2 s of each start); the app's
+    import skips that, and the components still build a working page."""
+    probe = (
+        "import sys, time\n"
+        "from rag.ui.gradio_import import stub_writing_skipped\n"
+        "import rag.ui\n"
+        "import gradio as gr\n"
+        "with gr.Blocks() as demo:\n"
+        "    box = gr.Textbox(label='Question')\n"
+        "print('SKIPPED=' + str(stub_writing_skipped()))\n"
+        "print('CONFIG=' + str(any(c.get('props', {}).get('label') == 'Question'"
+        " for c in demo.get_config_file()['components'])))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert "SKIPPED=True" in out.stdout
+    assert "CONFIG=True" in out.stdout
+    plain = subprocess.run(  # gradio imported on its own keeps its own behaviour
+        [sys.executable, "-c", "import gradio.component_meta as m; print(m.create_or_modify_pyi)"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "_skip_stubs" not in plain.stdout
+    assert "create_or_modify_pyi" in plain.stdout

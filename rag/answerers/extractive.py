@@ -120,9 +120,14 @@ class ExtractiveAnswerer:
         judge: PairJudge | None = None,
         vector_cache: int = CACHE_SIZE,
         named_sources: bool = True,
+        base_passages: int | None = None,
     ) -> None:
-        """``named_sources``: a question naming a source is quoted from it (``_from_named``)."""
+        """``named_sources``: a question naming a source is quoted from it (``_from_named``).
+        ``base_passages``: how many passages every question gets (``k``); the refusal is read
+        on those alone, as it was fitted, even when a list or many-part question gathers more
+        (``passages_for``): more passages always hold some sentence that looks relevant."""
         self.embeddings = embeddings
+        self.base_passages = base_passages
         self.named_sources = named_sources
         self.max_sentences = max_sentences
         self.threshold = threshold
@@ -202,7 +207,8 @@ class ExtractiveAnswerer:
         if not self.shapes:
             return quote_paragraphs(self.select(question, passages))
         s = self._scored(question, picks)
-        if max(p.relevance for p in s.picks) < self.threshold:
+        base = [p for p in s.picks if self.base_passages is None or p.n <= self.base_passages]
+        if not base or max(p.relevance for p in base) < self.threshold:
             return []
         metas = {p.doc_id: p.meta for p in passages}
         s = self._from_named(s, question, metas)

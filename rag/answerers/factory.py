@@ -13,7 +13,9 @@ def make_answerer(settings: Settings, embeddings: TextEmbedder) -> Answerer:
     """The answerer ``settings.answerer`` names; its chat model comes from ``make_chat_model``.
     With a chat model and ``quotes_first``, the quotes come first and its answer under them."""
     model = make_chat_model(settings)
-    quotes = ExtractiveAnswerer(embeddings, named_sources=settings.named_sources)
+    quotes = ExtractiveAnswerer(
+        embeddings, named_sources=settings.named_sources, base_passages=settings.k
+    )
     if model is None:
         return quotes
     from rag.answerers.chat import ChatAnswerer  # langchain: only with a chat model (cold start)

@@ -18,6 +18,10 @@ their events with a ``UIContext`` (``context``) and the tab's ``Session`` (``ses
 ``static/`` holds the stylesheet and scripts (``assets``).
 """
 
-from rag.ui.app import build_ui, launch_kwargs
+from rag.ui.gradio_import import skip_stub_writing
+
+skip_stub_writing()  # before any module below imports gradio (1-2 s of every start)
+
+from rag.ui.app import build_ui, launch_kwargs  # noqa: E402
 
 __all__ = ["build_ui", "launch_kwargs"]

@@ -40,6 +40,9 @@ _NOT_UNIT = frozenset(
     "percent per cent times based compared according respectively each apiece alone".split()
 )
 _LEADING = frozenset("of the a an".split())
+_RATING = re.compile(r"(?<![\w.])(?P<num>\d+(?:\.\d+)?)\s?(?:/\s?|out of\s)(?P<den>10|5|100)\b")
+ROOT = 5  # letters of a stem that make a root ("recov", "death" but not "dea")
+NEAR = 2.0  # a bound is paired with a figure of its kind within this factor when unit words differ
 
 
 def _to_float(num: str) -> float:
@@ -104,6 +107,26 @@ def quantities_in(text: str, skip: Iterable[tuple[int, int]] = ()) -> list[Quant
             elif bound == "upper":
                 low, high = -math.inf, value
         out.append(Quantity(m.group(0).strip(), low, high, bound, kind, follow, before, inclusive))
+    return out + _ratings(text, skip)
+
+
+def _ratings(text: str, skip: list[tuple[int, int]]) -> list[Quantity]:
+    """Scores out of a scale ("7.1/10", "3.2 out of 10"): their own kind, compared as values."""
+    out = []
+    for m in _RATING.finditer(text):
+        if any(s <= m.start() < e for s, e in skip):
+            continue
+        num = m.group("num")
+        value, tol = _to_float(num), _half_unit(num, 1.0)
+        bound, inclusive = qualifier(text, m.start())
+        low, high = value - tol, value + tol
+        if bound == "lower":
+            low, high = value, math.inf
+        elif bound == "upper":
+            low, high = -math.inf, value
+        kind = "rating/" + m.group("den")
+        before = _unit_before(text, m.start())
+        out.append(Quantity(m.group(0), low, high, bound, kind, frozenset(), before, inclusive))
     return out
 
 
@@ -151,15 +174,24 @@ def _unit_before(text: str, start: int, n: int = 2) -> frozenset[str]:
     return frozenset(words)
 
 
+def _roots(stems: frozenset[str]) -> frozenset[str]:
+    """Word roots, so "recovered" / "recoveries" and "tested" / "tests" count the same thing."""
+    return frozenset(s[:ROOT] for s in stems)
+
+
+def _share(a: frozenset[str], b: frozenset[str]) -> bool:
+    return bool(a & b) or bool(_roots(a) & _roots(b))
+
+
 def same_count(a: Quantity, b: Quantity) -> bool:
-    """Do two figures count the same thing? Same kind, and shared unit words."""
+    """Do two figures count the same thing? Same kind, and shared unit words (or roots)."""
     if a.kind != b.kind:
         return False
     if a.follow and b.follow:
-        return bool(a.follow & b.follow)
+        return _share(a.follow, b.follow)
     if a.kind != "plain" and not (a.follow or b.follow) and not (a.before and b.before):
         return True
-    return bool(a.context() & b.context())
+    return _share(a.context(), b.context())
 
 
 def _admits(bound: Quantity, low: float, high: float) -> bool:
@@ -167,6 +199,15 @@ def _admits(bound: Quantity, low: float, high: float) -> bool:
     if bound.bound == "lower":
         return high > bound.low or (bound.inclusive and high >= bound.low)
     return low < bound.high or (bound.inclusive and low <= bound.high)
+
+
+def _stated(q: Quantity) -> tuple[float, float]:
+    """The values a figure allows against a bound: an exact figure is the value it states
+    ("3.2/10" is not "less than 3.19/10", "1.2 million" is not "more than 1.2 million")."""
+    if q.bound == "exact":
+        mid = (q.low + q.high) / 2
+        return mid, mid
+    return q.low, q.high
 
 
 def compatible(a: Quantity, b: Quantity) -> bool:
@@ -179,9 +220,9 @@ def compatible(a: Quantity, b: Quantity) -> bool:
         lo, up = (a, b) if a.bound == "lower" else (b, a)
         return lo.low < up.high or (lo.inclusive and up.inclusive and lo.low <= up.high)
     if a.bound in sided:
-        return _admits(a, b.low, b.high)
+        return _admits(a, *_stated(b))
     if b.bound in sided:
-        return _admits(b, a.low, a.high)
+        return _admits(b, *_stated(a))
     eps = 1e-9 * max(1.0, abs(a.low), abs(b.low))
     return a.low <= b.high + eps and b.low <= a.high + eps
 
@@ -194,7 +235,41 @@ class FigureCheck:
 
 
 def _peer_rank(a: Quantity, b: Quantity) -> tuple[int, int]:
-    return len(a.follow & b.follow), len(a.before & b.before)
+    return len(_roots(a.follow) & _roots(b.follow)), len(_roots(a.before) & _roots(b.before))
+
+
+def _distance(a: Quantity, b: Quantity) -> float:
+    """How far apart two values are, as a log ratio (a bound against its figure's value)."""
+    value = a.low if a.bound == "lower" else a.high
+    other = (b.low + b.high) / 2 if math.isfinite(b.low + b.high) else b.low
+    if value <= 0 or other <= 0 or not math.isfinite(other):
+        return math.inf
+    return abs(math.log(other / value))
+
+
+def _bound_peer(a: Quantity, peers: list[Quantity]) -> list[Quantity]:
+    """A one-sided figure ("less than $152 million overall") is read against one figure: the
+    peer that shares most of what it counts, then the closest in value, not whichever fits
+    ("$53.8 million in North America" does not confirm it when the total is $154 million)."""
+    best = max(_peer_rank(a, b) for b in peers)
+    tied = [b for b in peers if _peer_rank(a, b) == best]
+    return [min(tied, key=lambda b: _distance(a, b))]
+
+
+def _nearest(bound: Quantity, qb: list[Quantity]) -> list[Quantity]:
+    """The exact figure of the same kind closest to a one-sided one ("more than 3,400 people
+    tested" vs "3,398 tests processed"), if within a factor of ``NEAR``: how a bound is read
+    against a figure that words what it counts differently."""
+    value = bound.low if bound.bound == "lower" else bound.high
+    if value <= 0:
+        return []
+    near = [
+        (abs(math.log(max(b.low, 1e-9) / value)), i)
+        for i, b in enumerate(qb)
+        if b.kind == bound.kind and b.bound in ("exact", "approx") and b.low > 0
+    ]
+    near = [(d, i) for d, i in near if d <= math.log(NEAR)]
+    return [qb[min(near)[1]]] if near else []
 
 
 def compare_quantities(qa: list[Quantity], qb: list[Quantity], loose: bool = False) -> FigureCheck:
@@ -206,6 +281,11 @@ def compare_quantities(qa: list[Quantity], qb: list[Quantity], loose: bool = Fal
     conflict: tuple[Quantity, Quantity] | None = None
     for a in qa:
         peers = [b for b in qb if same_count(a, b)]
+        if a.bound in ("lower", "upper"):
+            if len(peers) > 1:
+                peers = _bound_peer(a, peers)
+            elif not peers and loose:
+                peers = _nearest(a, qb)
         if not peers and loose:
             same_kind_a = [x for x in qa if x.kind == a.kind]
             same_kind_b = [y for y in qb if y.kind == a.kind]
