@@ -37,9 +37,14 @@ def _meta_fields(mapping: Any, source: str) -> dict[str, str]:
     return fields
 
 
+# libyaml's safe loader when PyYAML was built with it (the wheels are): the same documents,
+# about ten times faster than the pure-Python one (a 438-file ingest spent 0.4 s in it).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load_yaml(text: str, source: str) -> dict[str, str]:
     try:
-        return _meta_fields(yaml.safe_load(text), source)
+        return _meta_fields(yaml.load(text, Loader=_SAFE_LOADER), source)  # noqa: S506
     except yaml.YAMLError as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UnreadableFile(f"invalid YAML in {source}: {reason}") from exc
