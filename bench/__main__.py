@@ -44,6 +44,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("load", "bench.load"),
     ("spanish", "bench.spanish"),
     ("startup", "bench.startup"),
+    ("chunkvec", "bench.chunk_vectors"),
 ]
 
 
