@@ -14,17 +14,64 @@ import argparse
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from bench.common import log, markdown_table, temp_services
+from bench.corpus import CORPUS, QUESTIONS
 from bench.retrieval import load_queries, load_rows, score, write_pool
 
+if TYPE_CHECKING:
+    from rag.services import Services
+    from rag.types import Chunk
 
-def run(args: argparse.Namespace) -> str:
+
+def _vectors(
+    services: Services,
+) -> tuple[list[tuple[str, Chunk, str]], Any, Any, int, float, float]:
+    """Every stored chunk (doc id, chunk, document text), its own vectors and the normalised
+    means of its sentence vectors, the number of sentences, and the model seconds of each."""
     from rag.ingest import embedding_text
     from rag.sentence_vectors import chunk_sentences
 
+    store, model = services.store, services.embeddings
+    chunks = []
+    for doc_id, pairs in store.chunks_of_many(sorted(store.doc_records())).items():
+        doc = store.get_document(doc_id)
+        chunks += [(doc_id, chunk, doc.text if doc else "") for chunk, _sha in pairs]
+    start = time.perf_counter()
+    own = np.asarray(model.encode([embedding_text(c) for _, c, _ in chunks]))
+    chunk_s = time.perf_counter() - start
+    sentences = [chunk_sentences(c, text) for _, c, text in chunks]
+    flat = [s for group in sentences for s in group]
+    start = time.perf_counter()
+    vectors = np.asarray(model.encode(flat))
+    sentence_s = time.perf_counter() - start
+    means, at = [], 0
+    for group in sentences:
+        m = vectors[at : at + len(group)].mean(axis=0)
+        means.append(m / np.linalg.norm(m))
+        at += len(group)
+    return chunks, own, np.asarray(means), len(flat), chunk_s, sentence_s
+
+
+def _corpus_agreement() -> tuple[int, int, float]:
+    """corpus/ (multi-sentence chunks, no gold): how many of each question's top 4 chunks
+    the two kinds of vector share, on average; and the chunk and sentence counts."""
+
+    with temp_services(CORPUS) as services:
+        services.ingestor.ingest([CORPUS])
+        chunks, own, means, n_sentences, _, _ = _vectors(services)
+        questions = np.asarray(services.embeddings.encode(list(QUESTIONS)))
+    shared = [
+        len(set(np.argsort(-(own @ q))[:4]) & set(np.argsort(-(means @ q))[:4])) / 4
+        for q in questions
+    ]
+    return len(chunks), n_sentences, float(np.mean(shared))
+
+
+def run(args: argparse.Namespace) -> str:
     rows = load_rows(Path(args.shared))
     queries = load_queries(rows, args.limit)
     with tempfile.TemporaryDirectory(prefix="rag-bench-chunkvec-") as tmp:
@@ -33,34 +80,16 @@ def run(args: argparse.Namespace) -> str:
         with temp_services(pool) as services:
             log("chunk vectors: ingesting the pool")
             services.ingestor.ingest([pool])
-            store, model = services.store, services.embeddings
-            records = store.doc_records()
-            by_doc = store.chunks_of_many(sorted(records))
-            chunks = []
-            for doc_id, pairs in by_doc.items():
-                doc = store.get_document(doc_id)
-                text = doc.text if doc else ""
-                chunks += [(doc_id, chunk, text) for chunk, _sha in pairs]
-            start = time.perf_counter()
-            own = np.asarray(model.encode([embedding_text(c) for _, c, _ in chunks]))
-            chunk_s = time.perf_counter() - start
-            sentences = [chunk_sentences(c, text) for _, c, text in chunks]
-            flat = [s for group in sentences for s in group]
-            start = time.perf_counter()
-            vectors = np.asarray(model.encode(flat))
-            sentence_s = time.perf_counter() - start
-            means, at = [], 0
-            for group in sentences:
-                m = vectors[at : at + len(group)].mean(axis=0)
-                means.append(m / np.linalg.norm(m))
-                at += len(group)
+            records = services.store.doc_records()
+            chunks, own, means, n_flat, chunk_s, sentence_s = _vectors(services)
+            model = services.embeddings
             questions = np.asarray(model.encode([q.question for q in queries]))
             urls = [records[d].meta.url for d, _, _ in chunks]
 
     table = []
     for name, matrix, seconds, n in (
         ("the chunk's own vector (shipped)", own, chunk_s, len(chunks)),
-        ("normalised mean of its sentence vectors", np.asarray(means), sentence_s, len(flat)),
+        ("normalised mean of its sentence vectors", means, sentence_s, n_flat),
     ):
         r4, r10 = [], []
         for q, qv in zip(queries, questions, strict=True):
@@ -69,6 +98,7 @@ def run(args: argparse.Namespace) -> str:
             r4.append(a)
             r10.append(b)
         table.append([name, n, f"{seconds:.1f}", f"{np.mean(r4):.4f}", f"{np.mean(r10):.4f}"])
+    n_chunks, n_sentences, agree = _corpus_agreement()
     text = "\n".join(
         [
             "## Chunk vectors from sentence vectors (MultiHop-RAG fact pool, dense only)",
@@ -80,6 +110,11 @@ def run(args: argparse.Namespace) -> str:
                 ["chunk vector", "texts embedded", "model s", "dense recall@4", "dense recall@10"],
                 table,
             ),
+            "",
+            f"corpus/ ({n_chunks} chunks of several sentences, {n_sentences} sentences; "
+            f"{len(QUESTIONS)} questions, "
+            "no gold): share of a question's top 4 chunks that both kinds of vector rank "
+            f"there: {agree:.3f}.",
             "",
         ]
     )
