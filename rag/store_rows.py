@@ -58,21 +58,7 @@ def record_of_row(doc_id: str, md: dict[str, Any]) -> DocRecord:
     return DocRecord(
         doc_id=doc_id,
         source=str(md.get("source", "")),
-        meta=DocMeta(
-            title=values["title"] or doc_id,
-            outlet=values["outlet"],
-            date=values["date"],
-            url=values["url"],
-            reliability=values["reliability"],
-            sender=values["sender"],
-            recipients=values["recipients"],
-            parent=values["parent"],
-            parent_title=values["parent_title"],
-            attachments=values["attachments"],
-            pages=values["pages"],
-            language=values["language"],
-            ocr_pages=values["ocr_pages"],
-        ),
+        meta=DocMeta(title=values.pop("title") or doc_id, **values),  # META_KEYS: its fields
         file_sha=str(md.get("file_sha", "")),
         chunker=str(md.get("chunker", "")),
         n_chunks=int(md.get("n_chunks", 0)),

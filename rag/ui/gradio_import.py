@@ -55,15 +55,11 @@ class _Finder(importlib.abc.MetaPathFinder):
         return None
 
 
-def skip_stub_writing() -> bool:
-    """Arrange for gradio to skip its stub writer; True when it will (gradio not yet imported,
-    or already imported with the writer replaced)."""
-    loaded = sys.modules.get(TARGET)
-    if loaded is not None:
-        return getattr(loaded, STUB_WRITER, None) is _skip_stubs
-    if not any(isinstance(f, _Finder) for f in sys.meta_path):
+def skip_stub_writing() -> None:
+    """Arrange for gradio to skip its stub writer, if gradio is not imported yet (else it is
+    too late: ``stub_writing_skipped`` says which happened)."""
+    if TARGET not in sys.modules and not any(isinstance(f, _Finder) for f in sys.meta_path):
         sys.meta_path.insert(0, _Finder())
-    return True
 
 
 def stub_writing_skipped() -> bool:

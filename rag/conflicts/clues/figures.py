@@ -43,6 +43,7 @@ _LEADING = frozenset("of the a an".split())
 _RATING = re.compile(r"(?<![\w.])(?P<num>\d+(?:\.\d+)?)\s?(?:/\s?|out of\s)(?P<den>10|5|100)\b")
 ROOT = 5  # letters of a stem that make a root ("recov", "death" but not "dea")
 NEAR = 2.0  # a bound is paired with a figure of its kind within this factor when unit words differ
+SIDED = ("lower", "upper")  # one-sided figures: "more than 20", "under 400"
 
 
 def _to_float(num: str) -> float:
@@ -101,13 +102,18 @@ def quantities_in(text: str, skip: Iterable[tuple[int, int]] = ()) -> list[Quant
             tol = _half_unit(num, scale)
             if bound == "approx":
                 tol = max(tol, 0.1 * value)
-            low, high = value - tol, value + tol
-            if bound == "lower":
-                low, high = value, math.inf
-            elif bound == "upper":
-                low, high = -math.inf, value
+            low, high = _span(value, tol, bound)
         out.append(Quantity(m.group(0).strip(), low, high, bound, kind, follow, before, inclusive))
     return out + _ratings(text, skip)
+
+
+def _span(value: float, tol: float, bound: str) -> tuple[float, float]:
+    """The values a figure allows: one side of it for a bound, else within ``tol``."""
+    if bound == "lower":
+        return value, math.inf
+    if bound == "upper":
+        return -math.inf, value
+    return value - tol, value + tol
 
 
 def _ratings(text: str, skip: list[tuple[int, int]]) -> list[Quantity]:
@@ -119,11 +125,7 @@ def _ratings(text: str, skip: list[tuple[int, int]]) -> list[Quantity]:
         num = m.group("num")
         value, tol = _to_float(num), _half_unit(num, 1.0)
         bound, inclusive = qualifier(text, m.start())
-        low, high = value - tol, value + tol
-        if bound == "lower":
-            low, high = value, math.inf
-        elif bound == "upper":
-            low, high = -math.inf, value
+        low, high = _span(value, tol, bound)
         kind = "rating/" + m.group("den")
         before = _unit_before(text, m.start())
         out.append(Quantity(m.group(0), low, high, bound, kind, frozenset(), before, inclusive))
@@ -180,7 +182,7 @@ def _roots(stems: frozenset[str]) -> frozenset[str]:
 
 
 def _share(a: frozenset[str], b: frozenset[str]) -> bool:
-    return bool(a & b) or bool(_roots(a) & _roots(b))
+    return bool(_roots(a) & _roots(b))  # a shared stem is a shared root
 
 
 def same_count(a: Quantity, b: Quantity) -> bool:
@@ -213,15 +215,14 @@ def _stated(q: Quantity) -> tuple[float, float]:
 def compatible(a: Quantity, b: Quantity) -> bool:
     """Can both figures be true at once? Values are ranges ("1.2 million" is 1.15-1.25
     million, "about 4,000" is 3,600-4,400, "more than 20" is above 20): do they overlap?"""
-    sided = ("lower", "upper")
-    if a.bound in sided and b.bound in sided:
+    if a.bound in SIDED and b.bound in SIDED:
         if a.bound == b.bound:
             return True
         lo, up = (a, b) if a.bound == "lower" else (b, a)
         return lo.low < up.high or (lo.inclusive and up.inclusive and lo.low <= up.high)
-    if a.bound in sided:
+    if a.bound in SIDED:
         return _admits(a, *_stated(b))
-    if b.bound in sided:
+    if b.bound in SIDED:
         return _admits(b, *_stated(a))
     eps = 1e-9 * max(1.0, abs(a.low), abs(b.low))
     return a.low <= b.high + eps and b.low <= a.high + eps
@@ -238,9 +239,14 @@ def _peer_rank(a: Quantity, b: Quantity) -> tuple[int, int]:
     return len(_roots(a.follow) & _roots(b.follow)), len(_roots(a.before) & _roots(b.before))
 
 
+def _limit(bound: Quantity) -> float:
+    """The value a one-sided figure is bounded by ("more than 20" -> 20)."""
+    return bound.low if bound.bound == "lower" else bound.high
+
+
 def _distance(a: Quantity, b: Quantity) -> float:
     """How far apart two values are, as a log ratio (a bound against its figure's value)."""
-    value = a.low if a.bound == "lower" else a.high
+    value = _limit(a)
     other = (b.low + b.high) / 2 if math.isfinite(b.low + b.high) else b.low
     if value <= 0 or other <= 0 or not math.isfinite(other):
         return math.inf
@@ -260,7 +266,7 @@ def _nearest(bound: Quantity, qb: list[Quantity]) -> list[Quantity]:
     """The exact figure of the same kind closest to a one-sided one ("more than 3,400 people
     tested" vs "3,398 tests processed"), if within a factor of ``NEAR``: how a bound is read
     against a figure that words what it counts differently."""
-    value = bound.low if bound.bound == "lower" else bound.high
+    value = _limit(bound)
     if value <= 0:
         return []
     near = [
@@ -281,7 +287,7 @@ def compare_quantities(qa: list[Quantity], qb: list[Quantity], loose: bool = Fal
     conflict: tuple[Quantity, Quantity] | None = None
     for a in qa:
         peers = [b for b in qb if same_count(a, b)]
-        if a.bound in ("lower", "upper"):
+        if a.bound in SIDED:
             if len(peers) > 1:
                 peers = _bound_peer(a, peers)
             elif not peers and loose:
