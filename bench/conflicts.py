@@ -596,7 +596,8 @@ def fit_judge(args: argparse.Namespace) -> str:
     about = (
         "Decision over the trained sentence judge (rag/conflicts/model_judge.py), written by "
         "`python -m bench.conflicts --fit-judge`: logistic regression over the judge's "
-        "P(contradicts) (both ways round, averaged), its P(entails) and the clue features, "
+        "P(contradicts) (both ways round, averaged), its P(entails), the clue features and "
+        "the pair's own readings of its figures and dates (rag/conflicts/clues/readings.py), "
         "fitted on the dev slice the judge never trained on (VitaminC fit-split dev cases, "
         "pairs generated from their sentences, and VitaminC-synthetic dev cases); threshold: "
         "best F1 there."

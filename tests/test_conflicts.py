@@ -52,6 +52,7 @@ from rag.conflicts.clues import (
     proper_names,
     quantities_in,
 )
+from rag.conflicts.clues.readings import readings
 from rag.types import Chunk, Conflict, ConflictSide, DocMeta, Passage
 
 # --- figures: the value, its bounds, and what it counts ---------------------------------------
@@ -96,14 +97,43 @@ def test_quantities_currency_percent_and_ranges(text, kind, low, high) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "The Justice Department charged five members.",  # words, not figures
         "It happened in 2023.",  # a year is a date, not a count
         "COVID-19 spread after 9/11 changed security.",  # parts of names
-        "Three cartels were named.",
+        "It is one of the largest cartels.",  # "one of": not a count
+        "Formula One drivers met the Big Three banks.",  # names
+        "Seizures rose 3 times over.",  # a small number that says not what it counts
+        "It came 3rd.",  # a rank of nothing named
     ],
 )
 def test_not_figures(text) -> None:
     assert quantities_in(text, dates_in(text)[1]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "bound", "unit"),
+    [
+        ("The Justice Department charged five members.", 5, "exact", "member"),
+        ("Three cartels were named.", 3, "exact", "cartel"),
+        ("The band released nine studio albums.", 9, "exact", "album"),
+        ("He scored twenty-two goals that season.", 22, "exact", "goal"),
+        ("They have more than seven albums.", 7, "lower", "album"),
+        ("She has 2 dogs.", 2, "exact", "dog"),
+        ("He was the 36th overall pick.", 36, "exact", "pick"),
+    ],
+)
+def test_small_counts_and_counts_in_words_say_what_they_count(text, value, bound, unit) -> None:
+    """A small count is a figure when a word right after it says what it counts, written
+    in digits or in words ("nine studio albums" against "ten studio albums" is a clash)."""
+    (q,) = quantities_in(text)
+    assert (q.low if bound == "lower" else q.high) == value
+    assert q.bound == bound
+    assert unit in q.follow
+
+
+def test_counts_in_words_clash_with_counts_in_digits() -> None:
+    nine = quantities_in("The band released nine studio albums.")
+    assert compare_quantities(nine, quantities_in("The band released 10 studio albums.")).conflict
+    assert not compare_quantities(nine, quantities_in("They made 9 studio albums.")).conflict
 
 
 @pytest.mark.parametrize(
@@ -182,10 +212,62 @@ def test_figures_that_count_different_things_are_not_compared(a, b) -> None:
         ("As of March 30, 2020, there were 399 cases.", "As of 31 March 2020, 399 cases.", True),
         ("It opened in March 2020.", "It opened in 2020.", False),
         ("It opened in March 2020.", "No date here at all.", False),
+        ("Sarawak had 254 cases by April 4, 2020.", "As of 4 April 2020, 254 cases.", False),
+        ("It opened before April 4, 2020.", "It opened on 4 April 2020.", True),
+        ("He has played there since 2019.", "In 2019 he played there.", False),
     ],
 )
 def test_dates(a, b, conflict) -> None:
     assert (compare_dates(dates_in(a)[0], dates_in(b)[0]) is not None) is conflict
+
+
+# --- the judge's readings of a pair, whatever was asked -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "fired", "detail"),
+    [
+        (
+            "There were less than 1,530 confirmed cases in Bosnia.",
+            "Bosnia had 1,565 confirmed cases as of 27 April.",
+            {"figures_clash"},
+            "less than 1,530 vs 1,565",
+        ),
+        (
+            "A Bug's Life was released after 2000.",
+            "It was released on November 25, 1998.",
+            {"dates_clash"},
+            "2000 vs November 25, 1998",
+        ),
+        (
+            "It was released after October 7, 2010.",
+            "It was released on 12 October 2010.",
+            {"dates_fit"},
+            None,
+        ),
+        (
+            "The band released nine studio albums.",
+            "They made 9 studio albums in 2004.",
+            {"figures_fit", "both_figured"},
+            None,
+        ),
+        (
+            "The band released nine studio albums in 2003.",
+            "They made 12 studio albums in 2004.",
+            {"figures_clash", "dates_clash", "figures_and_dates_clash", "both_figured"},
+            "nine vs 12",
+        ),
+    ],
+)
+def test_readings_compare_figures_and_dates_both_ways_round(a, b, fired, detail) -> None:
+    """The judge's own readings: ungated by the question, the same whichever side is first
+    (a disagreement has no premise), and a clash says what clashes."""
+    for first, second in ((a, b), (b, a)):
+        values, details = readings(clues(first), clues(second))
+        assert {k for k, v in values.items() if v} - {"both_figured"} == fired - {"both_figured"}
+        assert bool(values["both_figured"]) is ("both_figured" in fired or "figures_clash" in fired)
+        if detail and first == a:
+            assert detail in details.values()
 
 
 # --- actors -----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 
 from rag.config import Settings
 from rag.conflicts import ConflictDetector
-from rag.conflicts.model_judge import ModelJudge
+from rag.conflicts.model_judge import AGREE_VETO, ModelJudge
 from rag.conflicts.sentence_model import CONTRADICTS, SentenceJudge
 from rag.support import SupportScorer
 from rag.types import Conflict
@@ -92,6 +92,37 @@ def test_judge_on_pairs_with_known_labels(
     assert probs.sum() == pytest.approx(1.0, abs=1e-4)
     if contradicts:
         assert probs[CONTRADICTS] >= judge.model.threshold, probs
+
+
+def test_a_figure_clash_the_question_did_not_ask_about_is_decided_and_shown(
+    judge, detector
+) -> None:
+    """The judge reads figures whatever the question asked ("who ..." gates the figure clue
+    off), and the card's reason says which figures clash."""
+    a = "The band released nine studio albums before it split up in 2004."
+    b = "The band released twelve studio albums before it split up in 2004."
+    ((_, evidence),) = detector.score_pairs(["Who was in the band?"], [a], [b])
+    assert evidence.values["figures"] == 0.0  # the question-gated clue stays silent
+    (verdict,) = judge.decide([(a, b, evidence)])
+    assert verdict.label == "contradicts", verdict
+    assert "figures differ: nine vs twelve" in verdict.note
+
+
+def test_a_date_clash_overrules_the_classifiers_agreement(judge, detector) -> None:
+    """The classifier reads a sentence and its reworded copy as agreeing even when a year
+    changed; the pair's own dates clash, so its agreement does not veto the flag."""
+    a = "The bridge, opened in 1932, spans the river."
+    b = "The bridge spans the river and opened in 1934."
+    ((_, evidence),) = detector.score_pairs([b], [a], [b])
+    assert evidence.values["dates_clash"] == 1.0
+    (row,) = judge.features([(a, b, evidence.values)])
+    assert row["p_entails"] >= AGREE_VETO  # what used to veto it
+    (verdict,) = judge.decide([(a, b, evidence)])
+    assert verdict.label == "contradicts", verdict
+    agreeing = "The bridge spans the river and opened in 1932."
+    ((_, same_dates),) = detector.score_pairs([agreeing], [a], [agreeing])
+    (same,) = judge.decide([(a, agreeing, same_dates)])
+    assert same.label == "entails", same
 
 
 def test_onnx_and_torch_backends_agree(model, tmp_path) -> None:

@@ -2,8 +2,10 @@
 
 Why both ways: a disagreement has no premise; P(contradicts) is averaged over (a, b) and (b, a).
 The decision is a small logistic model over what the classifier says (P(contradicts),
-P(entails)) and the clues that make a contradiction checkable (figures, dates, actors, opposite
-verdicts), fitted on pairs the classifier never trained on (``python -m bench.conflicts
+P(entails)), the clues that make a contradiction checkable (figures, dates, actors, opposite
+verdicts) and the pair's own readings of its figures and dates whatever the question asked
+(``clues.readings``: the classifier sees that a figure differs, not whether "under 400" admits
+392), fitted on pairs the classifier never trained on (``python -m bench.conflicts
 --fit-judge`` writes ``judge_weights.json``). The classifier's probability is the main input; a
 clue can raise or lower a score but a pair the classifier reads as agreeing (P(entails) high)
 is never flagged, and the clues are what the card shows as the reason.
@@ -25,14 +27,13 @@ import numpy as np
 from rag.conflicts.candidates import Candidate
 from rag.conflicts.clues import PairEvidence, question_focus
 from rag.conflicts.clues.actors import one_government_act
+from rag.conflicts.clues.readings import READINGS
 from rag.conflicts.judge import Verdict
 from rag.conflicts.sentence_model import CONTRADICTS, ENTAILS, SentenceJudge
 from rag.lexical import says_something_else
 
 WEIGHTS_FILE = Path(__file__).with_name("judge_weights.json")
-STACK_FEATURES = (
-    "p_contradicts",
-    "p_entails",
+CLUE_INPUTS = (  # the pair's clue values the decision reads
     "figures",
     "figures_agree",
     "dates",
@@ -40,10 +41,13 @@ STACK_FEATURES = (
     "antonym",
     "verdict",
     "negation",
+    *READINGS,
 )
+STACK_FEATURES = ("p_contradicts", "p_entails", *CLUE_INPUTS)
 REREAD_BAR = 0.1  # forward P(contradicts) from which the pair is also read backwards
 CACHE_SIZE = 4096  # pair readings kept between questions
 MAX_PAIRS = 16  # candidates the classifier reads per question (closest first; latency)
+CLASHES = ("figures_clash", "dates_clash")  # readings that overrule the classifier's gates
 AGREE_VETO = 0.6  # P(entails) either way round at or above this: the two say the same thing
 ASKED_AXIS_SCORE = 0.5  # card score of a flag on the asked axis or act (the classifier is silent)
 
@@ -84,11 +88,21 @@ def pair_features(
     probs_ab: np.ndarray, probs_ba: np.ndarray, clue_values: dict[str, float]
 ) -> dict[str, float]:
     """The stacker's inputs for one pair."""
-    values = {f: float(clue_values.get(f, 0.0)) for f in STACK_FEATURES[2:]}
+    values = {f: float(clue_values.get(f, 0.0)) for f in CLUE_INPUTS}
     values["p_contradicts"] = float((probs_ab[CONTRADICTS] + probs_ba[CONTRADICTS]) / 2)
     values["p_entails"] = float(max(probs_ab[ENTAILS], probs_ba[ENTAILS]))
     values["p_contradicts_max"] = float(max(probs_ab[CONTRADICTS], probs_ba[CONTRADICTS]))
     return values
+
+
+def _clashes(values: dict[str, float], details: dict[str, str]) -> str:
+    """What clashes, for the card, when the question-gated clue did not say it already."""
+    said = [
+        f"; {kind} differ: {details[key]}"
+        for kind, key in (("figures", "figures_clash"), ("dates", "dates_clash"))
+        if values.get(key, 0.0) > 0 and not values.get(kind, 0.0) and key in details
+    ]
+    return "".join(said)
 
 
 class ModelJudge:
@@ -167,22 +181,28 @@ class ModelJudge:
     def verdict(
         self, values: dict[str, float], details: dict[str, str], asked: frozenset[str] = frozenset()
     ) -> Verdict:
-        """Contradiction when the classifier reads one (its own bar and the fitted decision);
+        """Contradiction when the classifier reads one (its own bar and the fitted decision),
+        or when the pair's own figures or dates clash, the classifier sees some contradiction
+        (``REREAD_BAR``; at P 0.00 two figures are two events: "five members charged" vs "29
+        members extradited") and the fitted decision says so (measured: it reads "14 cases" vs
+        "15 cases" as agreement);
         otherwise, for what it cannot read (measured: opposite assessments in different words,
         another actor named for one act), when the question asks about that axis or act, the
         sides take opposite poles or name rival actors, and the classifier does not read them
-        as agreeing. Never when it reads agreement."""
+        as agreeing. Never when it reads agreement and nothing clashes."""
         p = self.weights.score(values)
         pc = values["p_contradicts"]
-        if values["p_entails"] >= AGREE_VETO:
+        clash = any(values.get(k, 0.0) > 0 for k in CLASHES)
+        if values["p_entails"] >= AGREE_VETO and not clash:
             return Verdict("entails", p, f"reads as agreeing (P {values['p_entails']:.2f})")
         reads = values.get("p_contradicts_max", pc)  # the stronger of the two readings
         if (
-            reads >= self.model.threshold
+            (reads >= self.model.threshold or (clash and reads >= REREAD_BAR))
             and p >= self.weights.threshold
             and values.get("differ", 1.0)
         ):
-            return Verdict("contradicts", p, f"contradiction (P {pc:.2f})")
+            read = "contradiction" if reads >= self.model.threshold else "a clash it did not read"
+            return Verdict("contradicts", p, f"{read} (P {pc:.2f})" + _clashes(values, details))
         for clue in sorted(asked):
             if values.get(clue, 0.0) > 0 and clue in details:
                 score = max(p, ASKED_AXIS_SCORE)

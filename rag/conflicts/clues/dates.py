@@ -33,6 +33,7 @@ class DateValue:
     month: int | None
     day: int | None
     bound: str  # exact | lower (after) | upper (before)
+    inclusive: bool = False  # "by April 4" and "since 2019" include the day; "before" does not
 
     def key(self, granularity: int) -> tuple[int, ...]:
         """(year, month, day) cut to ``granularity`` parts (all known up to there)."""
@@ -59,7 +60,7 @@ def dates_in(text: str) -> tuple[list[DateValue], list[tuple[int, int]]]:
             continue
         if month_name == "May" and not (day_s or year_s):
             continue
-        bound, _ = qualifier(text, m.start())
+        bound, inclusive = qualifier(text, m.start())
         found.append(
             DateValue(
                 m.group(0),
@@ -67,6 +68,7 @@ def dates_in(text: str) -> tuple[list[DateValue], list[tuple[int, int]]]:
                 month,
                 int(day_s) if day_s else None,
                 bound if bound in ("lower", "upper") else "exact",
+                inclusive,
             )
         )
         spans.append((m.start(), m.end()))
@@ -88,10 +90,11 @@ def _date_ok(a: DateValue, b: DateValue) -> bool:
     if g == 0:
         return True
     ka, kb = a.key(g), b.key(g)
+    same = kb == ka and (a.granularity > g or a.inclusive)  # "by April 4" admits April 4
     if a.bound == "upper" and b.bound == "exact":
-        return kb < ka or (a.granularity > g and kb == ka)
+        return kb < ka or same
     if a.bound == "lower" and b.bound == "exact":
-        return kb > ka or (a.granularity > g and kb == ka)
+        return kb > ka or same
     if b.bound != "exact" and a.bound == "exact":
         return _date_ok(b, a)
     if a.bound != "exact" and b.bound != "exact":

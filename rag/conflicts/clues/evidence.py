@@ -16,6 +16,7 @@ from rag.conflicts.clues.dates import DateValue, compare_dates, dates_in
 from rag.conflicts.clues.figures import Quantity, compare_quantities, quantities_in
 from rag.conflicts.clues.names import proper_names
 from rag.conflicts.clues.opposites import antonym_pair, negations
+from rag.conflicts.clues.readings import readings
 from rag.conflicts.clues.text import STOPWORDS, content_stems
 from rag.conflicts.clues.verdicts import AXIS_BY_NAME, Lean, axes_asked, leans, opposed_lean
 
@@ -52,6 +53,10 @@ class SentenceClues:
     names: frozenset[str]
     negations: int
     leans: dict[str, Lean] = field(default_factory=dict)
+
+    def figures(self) -> list[Quantity]:
+        """The figures the question-gated clue compares (not the judge-only ones)."""
+        return [q for q in self.quantities if not q.judge_only]
 
 
 def clues(text: str) -> SentenceClues:
@@ -141,6 +146,9 @@ def pair_evidence(
     _wording_clues(ev, a, b, question, close, overlap)
     if question.focus == "any":  # a verdict counts only on an axis the question asks about
         _verdict_clue(ev, a, b, question)
+    values, details = readings(a, b)  # the sentence judge's inputs, whatever was asked
+    ev.values.update(values)
+    ev.details.update(details)
     return ev
 
 
@@ -154,7 +162,7 @@ def _figure_clues(
 ) -> None:
     """Incompatible figures for the same count, if figures are asked about (or count what the
     question names); otherwise figures that agree."""
-    figures = compare_quantities(a.quantities, b.quantities, loose=loose)
+    figures = compare_quantities(a.figures(), b.figures(), loose=loose)
     focus = question.focus
     asked = focus == "quantity" or (focus == "any" and close)
     if figures.conflict is not None and figures.conflict_with is not None:

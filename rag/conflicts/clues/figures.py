@@ -40,7 +40,22 @@ _NOT_UNIT = frozenset(
     "percent per cent times based compared according respectively each apiece alone".split()
 )
 _LEADING = frozenset("of the a an".split())
+_RANK = re.compile(r"(?<![\w.,/-])(?P<num>\d{1,4})(?:st|nd|rd|th)\b")
 _RATING = re.compile(r"(?<![\w.])(?P<num>\d+(?:\.\d+)?)\s?(?:/\s?|out of\s)(?P<den>10|5|100)\b")
+_UNITS = "one two three four five six seven eight nine".split()
+_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_WORD_VALUES = {
+    **{w: i + 1 for i, w in enumerate(_UNITS)},
+    **{w: i + 10 for i, w in enumerate(_TEENS)},
+    **{w: 20 + 10 * i for i, w in enumerate(_TENS)},
+    "dozen": 12,
+}
+_WORD_NUMBER = re.compile(
+    rf"(?<![\w-])(?P<w>{'|'.join(_TENS)})(?:-(?P<u>{'|'.join(_UNITS)}))?(?![\w-])"
+    rf"|(?<![\w-])(?P<w2>{'|'.join([*_UNITS, *_TEENS, 'dozen'])})(?![\w-])",
+    re.IGNORECASE,
+)
 ROOT = 5  # letters of a stem that make a root ("recov", "death" but not "dea")
 NEAR = 2.0  # a bound is paired with a figure of its kind within this factor when unit words differ
 SIDED = ("lower", "upper")  # one-sided figures: "more than 20", "under 400"
@@ -70,13 +85,31 @@ class Quantity:
     follow: frozenset[str]  # stemmed content words right after the figure (what it counts)
     before: frozenset[str]  # stemmed content words just before it ("population of")
     inclusive: bool = True  # "at least 20" includes 20, "more than 20" does not
+    judge_only: bool = False  # a count under 10, in words, or a rank ("9 albums", "36th pick")
 
     def context(self) -> frozenset[str]:
         return self.follow | self.before
 
+    def said(self) -> str:
+        """The figure with its bound in words, for a card ("less than 1,530")."""
+        words = {
+            ("lower", True): "at least ",
+            ("lower", False): "more than ",
+            ("upper", True): "at most ",
+            ("upper", False): "less than ",
+        }
+        prefix = "about " if self.bound == "approx" else words.get((self.bound, self.inclusive), "")
+        return prefix + self.text
+
 
 def quantities_in(text: str, skip: Iterable[tuple[int, int]] = ()) -> list[Quantity]:
-    """Figures outside ``skip`` spans (dates), with bounds and the words saying what they count."""
+    """Figures outside ``skip`` spans (dates), with bounds and the words saying what they count.
+
+    Small counts, counts in words and ranks ("5 members", "nine studio albums", "the 36th
+    pick") are marked ``judge_only``: the sentence judge's readings compare them (it reads
+    whether two sentences are about one point), the question-gated figure clue does not
+    ("five members charged" and "29 members extradited" are two events that share a unit
+    word)."""
     skip = list(skip)
     out: list[Quantity] = []
     for m in _NUMBER.finditer(text):
@@ -88,10 +121,11 @@ def quantities_in(text: str, skip: Iterable[tuple[int, int]] = ()) -> list[Quant
         cur, pct = m.group("cur"), m.group("pct")
         scale = _SCALE.get(scale_s.lower(), 1.0) if scale_s else 1.0
         value = _to_float(num) * scale
-        if not (cur or pct or scale_s or num2) and value < 10 and "." not in num:
-            continue  # "5 members", "3 times": small counts are too ambiguous to compare
-        kind = "currency" if cur else "percent" if pct else "plain"
         follow = _unit_after(text, m.end())
+        small = not (cur or pct or scale_s or num2) and value < 10 and "." not in num
+        if small and not follow:
+            continue  # "3 times", "in 5": a small count that does not say what it counts
+        kind = "currency" if cur else "percent" if pct else "plain"
         before = _unit_before(text, m.start())
         inclusive = True
         if num2:
@@ -103,8 +137,10 @@ def quantities_in(text: str, skip: Iterable[tuple[int, int]] = ()) -> list[Quant
             if bound == "approx":
                 tol = max(tol, 0.1 * value)
             low, high = _span(value, tol, bound)
-        out.append(Quantity(m.group(0).strip(), low, high, bound, kind, follow, before, inclusive))
-    return out + _ratings(text, skip)
+        out.append(
+            Quantity(m.group(0).strip(), low, high, bound, kind, follow, before, inclusive, small)
+        )
+    return out + _ratings(text, skip) + _worded(text, skip) + _ranks(text, skip)
 
 
 def _span(value: float, tol: float, bound: str) -> tuple[float, float]:
@@ -129,6 +165,42 @@ def _ratings(text: str, skip: list[tuple[int, int]]) -> list[Quantity]:
         kind = "rating/" + m.group("den")
         before = _unit_before(text, m.start())
         out.append(Quantity(m.group(0), low, high, bound, kind, frozenset(), before, inclusive))
+    return out
+
+
+def _worded(text: str, skip: list[tuple[int, int]]) -> list[Quantity]:
+    """Counts written as words ("nine studio albums", "twenty-two goals"), when a content word
+    right after says what they count ("one of the" and "Formula One" are not counts)."""
+    out = []
+    for m in _WORD_NUMBER.finditer(text):
+        if any(s <= m.start() < e for s, e in skip) or _after_name(text, m.start()):
+            continue
+        if m.group(0)[0].isupper() and text[: m.start()].strip():
+            continue  # "Formula One drivers", "the Big Three": a name, not a count
+        nxt = re.match(r"\s+([a-z][a-z'-]*)", text[m.end() :])
+        follow = _unit_after(text, m.end())
+        if not nxt or nxt.group(1) in STOPWORDS or not follow:
+            continue
+        value = float(_WORD_VALUES[(m.group("w") or m.group("w2")).lower()])
+        if m.group("u"):
+            value += _WORD_VALUES[m.group("u").lower()]
+        bound, inclusive = qualifier(text, m.start())
+        low, high = _span(value, 0.0, bound)
+        before = _unit_before(text, m.start())
+        out.append(Quantity(m.group(0), low, high, bound, "plain", follow, before, inclusive, True))
+    return out
+
+
+def _ranks(text: str, skip: list[tuple[int, int]]) -> list[Quantity]:
+    """Ranks that say what they rank ("the 36th overall pick", "finished 3rd place")."""
+    out = []
+    for m in _RANK.finditer(text):
+        follow = _unit_after(text, m.end())
+        if not follow or any(s <= m.start() < e for s, e in skip):
+            continue
+        value = float(m.group("num"))
+        before = _unit_before(text, m.start())
+        out.append(Quantity(m.group(0), value, value, "exact", "rank", follow, before, True, True))
     return out
 
 
