@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import pytest
 
 from rag.answerers.base import NAMES_LEAD, SIDES_LEAD, names_line, parse_names_line
-from rag.answerers.lists import enumerated, fuller_form, gather_items, name_spans
+from rag.answerers.lists import enumerated, fuller_form, gather_items, name_spans, names_in
 from rag.answerers.question import read_question
 from rag.answerers.sides import verdict
 from rag.conflicts import ConflictDetector
@@ -168,8 +168,9 @@ def test_a_name_is_shown_as_a_source_spells_it_in_full() -> None:
         "Bankman-Fried pleaded not guilty.",
         "The trial of Sam Bankman-Fried, former CEO of FTX, began on Tuesday.",
     ]
-    assert fuller_form(item, passages) == ("Sam Bankman-Fried", 1)
-    assert fuller_form(item, [*passages, "Mr Joe Bankman-Fried spoke."]) is None  # which one?
+    assert fuller_form(item, names_in(passages)) == ("Sam Bankman-Fried", 1)
+    other = names_in([*passages, "Mr Joe Bankman-Fried spoke."])
+    assert fuller_form(item, other) is None  # which one?
 
 
 def test_names_line_round_trips() -> None:

@@ -14,20 +14,18 @@ the order asked. ``shapes=False`` keeps the plain "most relevant sentences" answ
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from rag.answerers.base import NO_ANSWER, SIDES_LEAD, names_line
-from rag.answerers.lists import Item, fuller_form, gather_items
+from rag.answerers.lists import Item, fuller_form, gather_items, names_in
+from rag.answerers.picks import Pick, candidate_sentences, quote_paragraphs, reading
 from rag.answerers.question import QuestionShape, read_question
 from rag.answerers.sides import Candidate, PairJudge, pick_options, pick_sides
 from rag.lexical import tokenize
 from rag.named_sources import pointed_at
-from rag.refmarks import show_marks
-from rag.sentences import sentence_spans
 from rag.support import coverage
 from rag.types import DocMeta, Passage
 from rag.vector_cache import CACHE_SIZE, TextEmbedder, VectorCache
@@ -37,7 +35,6 @@ REFUSAL_THRESHOLD = 0.34  # held-back: 95% of null queries refused, 7% of answer
 SIMILARITY_WEIGHT = 0.7
 KEEP_WITHIN = 0.8  # of the best sentence's relevance
 REDUNDANT = 0.9  # cosine between two picks above which the second adds nothing
-MIN_WORDS = 6
 NAMES_WITHIN = 0.5  # sentences this close to the best one are searched for names
 LIST_WITHIN = 0.45  # ... for a list question (the items sit in sentences that enumerate)
 MAX_NAMES = 8  # a list question
@@ -48,51 +45,6 @@ NAME_AFFINITY = 0.5  # ... for a name not given as an example
 MAX_QUOTES = 8
 PER_PART = 2  # quotes for each part of a compound or long question, at most
 WIDER = 4  # more passages for a list, two-sided or many-part question (sources spread further)
-_ENDS_LIKE_SENTENCE = re.compile(r"""[.!?]["'”’)\]]*$""")
-
-
-@dataclass(frozen=True)
-class Pick:
-    """A candidate sentence: passage number, offsets in its document, relevance."""
-
-    n: int
-    doc_id: str
-    start: int
-    end: int
-    text: str
-    relevance: float
-
-
-def candidate_sentences(passages: Sequence[Passage]) -> list[Pick]:
-    """Each distinct claim-like sentence of the passages, tagged with its first passage."""
-    seen: set[tuple[str, int, int]] = set()
-    out: list[Pick] = []
-    for n, p in enumerate(passages, start=1):
-        for s, e in sentence_spans(p.chunk.text):
-            text = p.chunk.text[s:e]
-            key = (p.doc_id, p.chunk.start + s, p.chunk.start + e)
-            if key in seen or len(text.split()) < MIN_WORDS:
-                continue
-            if not _ENDS_LIKE_SENTENCE.search(text):
-                continue  # headings and captions are not claims
-            seen.add(key)
-            out.append(Pick(n, p.doc_id, key[1], key[2], text, 0.0))
-    return out
-
-
-def quote_paragraphs(picks: Sequence[Pick]) -> list[str]:
-    """Quotes with their markers, one paragraph per run of the same passage; a document's own
-    reference marks are shown as "⁽⁵⁾" so they cannot pass for our [n]."""
-    paragraphs: list[str] = []
-    current = -1
-    for pick in picks:
-        piece = f"{show_marks(pick.text)} [{pick.n}]"
-        if pick.n != current:
-            paragraphs.append(piece)
-            current = pick.n
-        else:
-            paragraphs[-1] += " " + piece
-    return paragraphs
 
 
 @dataclass
@@ -102,7 +54,7 @@ class _Scored:
     shape: QuestionShape
     picks: list[Pick]
     vectors: np.ndarray  # of the picks
-    extra: dict[str, np.ndarray]  # vectors of the parts, options and subject
+    extra: dict[str, np.ndarray]  # vectors of the parts, options and a list's subject
     words: list[frozenset[str]]  # tokens of the picks (word overlap with each part)
 
 
@@ -190,7 +142,8 @@ class ExtractiveAnswerer:
     def _scored(self, question: str, picks: list[Pick]) -> _Scored:
         shape = read_question(question)
         parts = shape.parts if len(shape.parts) > 1 else ()
-        extra_texts = [t for t in dict.fromkeys([*parts, *shape.options, shape.subject]) if t]
+        subject = shape.subject if shape.kind == "list" else ""  # only a list reads its vector
+        extra_texts = [t for t in dict.fromkeys([*parts, *shape.options, subject]) if t]
         texts = [question, *extra_texts, *[p.text for p in picks]]
         vectors = self.vectors.embed(texts)
         head = 1 + len(extra_texts)
@@ -220,7 +173,7 @@ class ExtractiveAnswerer:
             groups = self._by_part(s, metas)
         else:
             chosen = self._top(s.picks, s.vectors, self.max_sentences)
-            groups = [sorted((s.picks[i] for i in chosen), key=_reading)]
+            groups = [sorted((s.picks[i] for i in chosen), key=reading)]
         if s.shape.wants_names and s.shape.kind != "compound":
             return self._with_names(s, groups)
         return [para for group in groups for para in quote_paragraphs(group)]
@@ -268,7 +221,7 @@ class ExtractiveAnswerer:
                 free[k] for k in self._top([scored[i] for i in free], s.vectors[free], per_part)
             ]
             taken.update(chosen)
-            groups.append(sorted((s.picks[i] for i in chosen), key=_reading))
+            groups.append(sorted((s.picks[i] for i in chosen), key=reading))
         return groups
 
     def _sides(self, s: _Scored) -> list[str]:
@@ -314,9 +267,10 @@ class ExtractiveAnswerer:
             return quote_paragraphs(quotes)
         line: list[tuple[str, str]] = []
         naming: list[Pick] = []
+        spans = names_in([p.text for p in s.picks])  # once, not once per item
         for item in items:
             name, pick = item.name, self._naming_pick(item, near)
-            fuller = fuller_form(item, [p.text for p in s.picks])
+            fuller = fuller_form(item, spans)
             if fuller is not None:  # as a source spells it in full, cited to that sentence
                 name, pick = fuller[0], s.picks[fuller[1]]
             line.append((name, f" [{pick.n}]"))
@@ -365,7 +319,3 @@ class ExtractiveAnswerer:
 
     def condense(self, question: str, history: Sequence[tuple[str, str]]) -> str:
         return question
-
-
-def _reading(p: Pick) -> tuple[int, int]:
-    return p.n, p.start
