@@ -14,13 +14,14 @@ the order asked. ``shapes=False`` keeps the plain "most relevant sentences" answ
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from rag.answerers.base import NO_ANSWER, SIDES_LEAD, names_line
-from rag.answerers.lists import Item, fuller_form, gather_items, names_in
+from rag.answerers.lists import Item, NameSpan, fuller_form, gather_items
+from rag.answerers.novelty import Novelty, novelty_of
 from rag.answerers.picks import Pick, candidate_sentences, quote_paragraphs, reading
 from rag.answerers.question import QuestionShape, read_question
 from rag.answerers.sides import Candidate, PairJudge, pick_options, pick_sides
@@ -112,8 +113,15 @@ class ExtractiveAnswerer:
         vectors = np.asarray(self.embeddings.embed_documents([question] + [p.text for p in picks]))
         return self._score(question, vectors[0], picks, vectors[1:]), vectors[1:]
 
-    def _top(self, scored: list[Pick], vectors: np.ndarray, limit: int) -> list[int]:
-        """Indices of the most relevant, non-redundant picks within KEEP_WITHIN of the best."""
+    def _top(
+        self,
+        scored: list[Pick],
+        vectors: np.ndarray,
+        limit: int,
+        adds: Callable[[int], bool] = lambda i: True,
+    ) -> list[int]:
+        """Indices of the most relevant, non-redundant picks within KEEP_WITHIN of the best,
+        each one ``adds`` lets in (it counts those in: it sees them in the order chosen)."""
         order = sorted(range(len(scored)), key=lambda i: -scored[i].relevance)
         best = scored[order[0]].relevance if order else 0.0
         chosen: list[int] = []
@@ -121,6 +129,8 @@ class ExtractiveAnswerer:
             if scored[i].relevance < max(self.threshold, KEEP_WITHIN * best):
                 break
             if any(float(vectors[i] @ vectors[j]) > REDUNDANT for j in chosen):
+                continue
+            if not adds(i):
                 continue
             chosen.append(i)
             if len(chosen) == limit:
@@ -165,17 +175,25 @@ class ExtractiveAnswerer:
             return []
         metas = {p.doc_id: p.meta for p in passages}
         s = self._from_named(s, question, metas)
+        novelty, names = novelty_of(
+            question,
+            s.shape.wants_names or s.shape.ask in ("who", "which"),
+            [p.text for p in s.picks],
+            s.words,
+            [p.doc_id for p in s.picks],
+            [metas[p.doc_id].outlet or p.doc_id for p in s.picks],
+        )
         if s.shape.kind == "sides":
             sided = self._sides(s)
             if sided:
                 return sided
         if len(s.shape.parts) > 1:
-            groups = self._by_part(s, metas)
+            groups = self._by_part(s, metas, novelty)
         else:
-            chosen = self._top(s.picks, s.vectors, self.max_sentences)
+            chosen = self._top(s.picks, s.vectors, self.max_sentences, novelty.admit)
             groups = [sorted((s.picks[i] for i in chosen), key=reading)]
         if s.shape.wants_names and s.shape.kind != "compound":
-            return self._with_names(s, groups)
+            return self._with_names(s, groups, names)
         return [para for group in groups for para in quote_paragraphs(group)]
 
     def _named_only(
@@ -207,9 +225,10 @@ class ExtractiveAnswerer:
             [s.words[i] for i in keep],
         )
 
-    def _by_part(self, s: _Scored, metas: dict[str, DocMeta]) -> list[list[Pick]]:
-        """Each part of the question gets its own quotes (none repeated), in the order asked;
-        a part that names an outlet is quoted from it."""
+    def _by_part(self, s: _Scored, metas: dict[str, DocMeta], novelty: Novelty) -> list[list[Pick]]:
+        """Each part of the question gets its own quotes (none repeated), in the order asked,
+        each adding something to the ones before (``novelty``); a part that names an outlet
+        is quoted from it."""
         per_part = max(PER_PART, self.max_sentences // len(s.shape.parts))
         taken: set[int] = set()
         groups: list[list[Pick]] = []
@@ -217,9 +236,10 @@ class ExtractiveAnswerer:
             scored = self._score(part, s.extra[part], s.picks, s.vectors, s.words)
             free = [i for i in range(len(scored)) if i not in taken]
             free = self._named_only(part, metas, scored, free)
-            chosen = [
-                free[k] for k in self._top([scored[i] for i in free], s.vectors[free], per_part)
-            ]
+            top = self._top(
+                [scored[i] for i in free], s.vectors[free], per_part, novelty.within(free)
+            )
+            chosen = [free[k] for k in top]
             taken.update(chosen)
             groups.append(sorted((s.picks[i] for i in chosen), key=reading))
         return groups
@@ -244,9 +264,11 @@ class ExtractiveAnswerer:
             *quote_paragraphs([s.picks[pair[1]]]),
         ]
 
-    def _with_names(self, s: _Scored, groups: list[list[Pick]]) -> list[str]:
+    def _with_names(
+        self, s: _Scored, groups: list[list[Pick]], spans: list[list[NameSpan]]
+    ) -> list[str]:
         """A names line (each name a verbatim span, cited), then the quotes that name them,
-        then the other quotes."""
+        then the other quotes. ``spans``: the names in each pick."""
         listing = s.shape.kind == "list"
         best = max(p.relevance for p in s.picks)
         bar = max(self.threshold, (LIST_WITHIN if listing else NAMES_WITHIN) * best)
@@ -267,9 +289,8 @@ class ExtractiveAnswerer:
             return quote_paragraphs(quotes)
         line: list[tuple[str, str]] = []
         naming: list[Pick] = []
-        spans = names_in([p.text for p in s.picks])  # once, not once per item
         for item in items:
-            name, pick = item.name, self._naming_pick(item, near)
+            name, pick = item.name, self._naming_pick(item, near, quotes)
             fuller = fuller_form(item, spans)
             if fuller is not None:  # as a source spells it in full, cited to that sentence
                 name, pick = fuller[0], s.picks[fuller[1]]
@@ -296,10 +317,14 @@ class ExtractiveAnswerer:
         return sorted(sure, key=lambda it: (-it.cue, -it.score))[:MAX_NAMES]
 
     @staticmethod
-    def _naming_pick(item: Item, near: list[Pick]) -> Pick:
-        """The most relevant sentence that spells the item as shown."""
+    def _naming_pick(item: Item, near: list[Pick], quoted: list[Pick]) -> Pick:
+        """The most relevant sentence that spells the item as shown, one already ``quoted`` if
+        any: the reader sees the name where it answers, and no further source is cited."""
         spelled = [near[idx] for idx, span in item.mentions if span.text == item.name]
-        return max(spelled or [near[idx] for idx, _ in item.mentions], key=lambda p: p.relevance)
+        return max(
+            spelled or [near[idx] for idx, _ in item.mentions],
+            key=lambda p: (p in quoted, p.relevance),
+        )
 
     def passages_for(self, question: str, k: int) -> int:
         """A list, two-sided, compound or many-clause question gathers from more sources."""
