@@ -459,22 +459,23 @@ def test_a_further_quote_must_add_to_the_quotes_before_it(embeddings) -> None:
     assert PROJECT in answer(shaped, [("a", "Daily News", COST), ("b", "City Herald", PROJECT)])
 
 
-def test_a_who_question_keeps_the_full_name_that_two_reports_give(embeddings) -> None:
+def test_a_who_question_keeps_a_quote_that_gives_a_name(embeddings) -> None:
     """A quote from an outlet already quoted that adds no question word is still kept when the
-    question asks who and it gives a name the earlier quotes do not, of someone two documents
-    name ("Sam Bankman-Fried" after "Bankman-Fried"); a name only it gives is not enough."""
+    question asks who and it names someone the earlier quotes do not: here it is the answer,
+    and the quote that came first only echoes the question. Without the name it is left out
+    (the plain answer quotes it either way)."""
     from rag.answerers.extractive import ExtractiveAnswerer
 
-    question = "Who was charged with fraud and conspiracy by the prosecutors?"
-    first = "Prosecutors charged Bankman-Fried with fraud and conspiracy over the collapse of FTX."
-    full = "Sam Bankman-Fried was charged with fraud, prosecutors said on Tuesday."
-    other = full.replace("Bankman-Fried", "Smith")
-    shaped = ExtractiveAnswerer(embeddings)
-    for second, kept in ((full, True), (other, False)):
-        docs = _reports([("a", "Wire", first), ("b", "Wire", second)])
-        assert ("Sam " in "".join(shaped.stream(question, docs))) is kept
-        plain = ExtractiveAnswerer(embeddings, shapes=False)
-        assert second in "".join(plain.stream(question, docs))  # relevant enough either way
+    question = "Who makes the Kindle e-reader?"
+    echo = "The company that makes the Kindle e-reader was praised by analysts at Jefferies."
+    named = "The Kindle e-reader is made by Amazon, the company said on Monday."
+    unnamed = "The Kindle e-reader is made by the company, which said so on Monday."
+    shaped, plain = ExtractiveAnswerer(embeddings), ExtractiveAnswerer(embeddings, shapes=False)
+    for second, kept in ((named, True), (unnamed, False)):
+        docs = _reports([("a", "Post", second), ("b", "Post", echo)])
+        assert echo in "".join(shaped.stream(question, docs))
+        assert (second in "".join(shaped.stream(question, docs))) is kept
+        assert second in "".join(plain.stream(question, docs))
 
 
 def test_a_name_is_cited_to_a_sentence_already_quoted(embeddings) -> None:

@@ -11,8 +11,11 @@ So a quote past the first is kept when it adds one of:
 - question words the earlier quotes lack: one for another sentence of a document already
   quoted, ``SAME_SOURCE_TERMS`` for another document of a source already quoted (only the
   question's own words tell its stories apart);
-- for a question that asks for a name: a name the earlier quotes do not give, of one that two
-  or more documents give (the full "Sam Bankman-Fried" where the quotes say "Bankman-Fried").
+- for a who or which question: a name the earlier quotes do not give (another candidate answer,
+  or the full "Sam Bankman-Fried" where the quotes so far say "Bankman-Fried"). Requiring the
+  name to recur in two documents scored better on MultiHop (precision 0.789 vs 0.780), but it
+  dropped the one sentence that names the answer when a sentence echoing the question, from
+  the same outlet, came first ("Who makes the Kindle?": "...is made by Amazon").
 """
 
 from __future__ import annotations
@@ -81,17 +84,8 @@ def novelty_of(
     """A ``Novelty`` over the candidate sentences, and their names (``names_in``; read only
     when the question asks for a name, else none; its names line reads them too)."""
     spans = names_in(texts) if asks_name else [[] for _ in texts]
-    given: dict[str, set[str]] = {}  # a name's last word -> the documents that give it
-    for found, document in zip(spans, documents, strict=True):
-        for span in found:
-            given.setdefault(span.text.split()[-1].lower(), set()).add(document)
     names = [
-        frozenset(
-            span.text.lower()
-            for span in found
-            if len(given[span.text.split()[-1].lower()]) > 1
-            and not named_in_question(span.text, question)
-        )
+        frozenset(s.text.lower() for s in found if not named_in_question(s.text, question))
         for found in spans
     ]
     wanted = frozenset(tokenize([question])[0])
