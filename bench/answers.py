@@ -39,7 +39,8 @@ class Outcome:
 
 
 def _best_relevance(services: Any, question: str) -> tuple[float, list[Any]]:
-    from rag.answerers.extractive import ExtractiveAnswerer, candidate_sentences
+    from rag.answerers.extractive import ExtractiveAnswerer
+    from rag.answerers.picks import candidate_sentences
 
     answerer = services.pipeline.answerer
     assert isinstance(answerer, ExtractiveAnswerer)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import pytest
 
 from rag.answerers.base import NAMES_LEAD, SIDES_LEAD, names_line, parse_names_line
-from rag.answerers.lists import enumerated, fuller_form, gather_items, name_spans
+from rag.answerers.lists import enumerated, fuller_form, gather_items, name_spans, names_in
 from rag.answerers.question import read_question
 from rag.answerers.sides import verdict
 from rag.conflicts import ConflictDetector
@@ -168,8 +168,9 @@ def test_a_name_is_shown_as_a_source_spells_it_in_full() -> None:
         "Bankman-Fried pleaded not guilty.",
         "The trial of Sam Bankman-Fried, former CEO of FTX, began on Tuesday.",
     ]
-    assert fuller_form(item, passages) == ("Sam Bankman-Fried", 1)
-    assert fuller_form(item, [*passages, "Mr Joe Bankman-Fried spoke."]) is None  # which one?
+    assert fuller_form(item, names_in(passages)) == ("Sam Bankman-Fried", 1)
+    other = names_in([*passages, "Mr Joe Bankman-Fried spoke."])
+    assert fuller_form(item, other) is None  # which one?
 
 
 def test_names_line_round_trips() -> None:
@@ -420,3 +421,81 @@ def test_refusal_is_read_on_the_passages_every_question_gets(embeddings) -> None
     assert on_topic in "".join(gathered.stream(question, passages[::-1]))  # it leads: answered
     every = ExtractiveAnswerer(embeddings)  # without a base: any passage can carry the answer
     assert on_topic in "".join(every.stream(question, passages))
+
+
+def _reports(docs: Sequence[tuple[str, str, str]]) -> list[Passage]:
+    """Passages of written reports: (document, outlet, text), one passage each."""
+    from rag.types import Chunk, DocMeta
+
+    return [
+        Passage(Chunk(f"{d}:0", d, 0, 0, len(t), 1, t), DocMeta(title=d, outlet=outlet), 1.0)
+        for d, outlet, t in docs
+    ]
+
+
+BRIDGE_Q = "How much will the new bridge over the Avon river cost?"
+COST = "The new bridge over the Avon river will cost 40 million pounds, the council said."
+PROJECT = (
+    "The council said the new bridge over the Avon river would be the city's most expensive "
+    "project."
+)
+
+
+def test_a_further_quote_must_add_to_the_quotes_before_it(embeddings) -> None:
+    """Past the first quote, another article of an outlet already quoted, or another sentence
+    of a quoted document, must hold question words the earlier quotes lack; the same sentence
+    from an outlet not quoted yet adds a source. The plain answer quotes it regardless."""
+    from rag.answerers.extractive import ExtractiveAnswerer
+
+    def answer(answerer: ExtractiveAnswerer, docs: Sequence[tuple[str, str, str]]) -> str:
+        return "".join(answerer.stream(BRIDGE_Q, _reports(docs)))
+
+    shaped, plain = ExtractiveAnswerer(embeddings), ExtractiveAnswerer(embeddings, shapes=False)
+    same_outlet = [("a", "Daily News", COST), ("b", "Daily News", PROJECT)]
+    assert COST in answer(shaped, same_outlet)
+    assert PROJECT not in answer(shaped, same_outlet)
+    assert PROJECT in answer(plain, same_outlet)  # relevant enough: the rule is what drops it
+    assert PROJECT not in answer(shaped, [("a", "Daily News", f"{COST} {PROJECT}")])
+    assert PROJECT in answer(shaped, [("a", "Daily News", COST), ("b", "City Herald", PROJECT)])
+
+
+def test_a_who_question_keeps_a_quote_that_gives_a_name(embeddings) -> None:
+    """A quote from an outlet already quoted that adds no question word is still kept when the
+    question asks who and it names someone the earlier quotes do not: here it is the answer,
+    and the quote that came first only echoes the question. Without the name it is left out
+    (the plain answer quotes it either way)."""
+    from rag.answerers.extractive import ExtractiveAnswerer
+
+    question = "Who makes the Kindle e-reader?"
+    echo = "The company that makes the Kindle e-reader was praised by analysts at Jefferies."
+    named = "The Kindle e-reader is made by Amazon, the company said on Monday."
+    unnamed = "The Kindle e-reader is made by the company, which said so on Monday."
+    shaped, plain = ExtractiveAnswerer(embeddings), ExtractiveAnswerer(embeddings, shapes=False)
+    for second, kept in ((named, True), (unnamed, False)):
+        docs = _reports([("a", "Post", second), ("b", "Post", echo)])
+        assert echo in "".join(shaped.stream(question, docs))
+        assert (second in "".join(shaped.stream(question, docs))) is kept
+        assert second in "".join(plain.stream(question, docs))
+
+
+def test_a_name_is_cited_to_a_sentence_already_quoted(embeddings) -> None:
+    """The names line cites a name to a quote the answer already shows when one spells it,
+    not to a more relevant sentence that was left out (here: nearly the same as the first
+    quote), which would add a source and a quote that add nothing else."""
+    from rag.answerers.extractive import ExtractiveAnswerer
+
+    question = "Which company makes the Kindle e-reader?"
+    first = (
+        "The company that makes the Kindle e-reader reported strong sales of the e-reader "
+        "this quarter."
+    )
+    left_out = (
+        "The company that makes the Kindle e-reader, Amazon, reported strong sales this quarter."
+    )
+    quoted = "The Kindle Scribe, a larger e-reader with a pen, is also made by Amazon."
+    docs = _reports([("z", "Post", first), ("y", "Wire", left_out), ("x", "Herald", quoted)])
+    answer = "".join(ExtractiveAnswerer(embeddings).stream(question, docs))
+    names = dict(parse_names_line(answer.split("\n\n")[0]) or [])
+    assert names.get("Amazon") == 3  # [3]: the quoted sentence
+    assert quoted in answer
+    assert left_out not in answer

@@ -14,20 +14,19 @@ the order asked. ``shapes=False`` keeps the plain "most relevant sentences" answ
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from rag.answerers.base import NO_ANSWER, SIDES_LEAD, names_line
-from rag.answerers.lists import Item, fuller_form, gather_items
+from rag.answerers.lists import Item, NameSpan, fuller_form, gather_items
+from rag.answerers.novelty import Novelty, novelty_of
+from rag.answerers.picks import Pick, candidate_sentences, quote_paragraphs, reading
 from rag.answerers.question import QuestionShape, read_question
 from rag.answerers.sides import Candidate, PairJudge, pick_options, pick_sides
 from rag.lexical import tokenize
 from rag.named_sources import pointed_at
-from rag.refmarks import show_marks
-from rag.sentences import sentence_spans
 from rag.support import coverage
 from rag.types import DocMeta, Passage
 from rag.vector_cache import CACHE_SIZE, TextEmbedder, VectorCache
@@ -37,7 +36,6 @@ REFUSAL_THRESHOLD = 0.34  # held-back: 95% of null queries refused, 7% of answer
 SIMILARITY_WEIGHT = 0.7
 KEEP_WITHIN = 0.8  # of the best sentence's relevance
 REDUNDANT = 0.9  # cosine between two picks above which the second adds nothing
-MIN_WORDS = 6
 NAMES_WITHIN = 0.5  # sentences this close to the best one are searched for names
 LIST_WITHIN = 0.45  # ... for a list question (the items sit in sentences that enumerate)
 MAX_NAMES = 8  # a list question
@@ -48,51 +46,6 @@ NAME_AFFINITY = 0.5  # ... for a name not given as an example
 MAX_QUOTES = 8
 PER_PART = 2  # quotes for each part of a compound or long question, at most
 WIDER = 4  # more passages for a list, two-sided or many-part question (sources spread further)
-_ENDS_LIKE_SENTENCE = re.compile(r"""[.!?]["'”’)\]]*$""")
-
-
-@dataclass(frozen=True)
-class Pick:
-    """A candidate sentence: passage number, offsets in its document, relevance."""
-
-    n: int
-    doc_id: str
-    start: int
-    end: int
-    text: str
-    relevance: float
-
-
-def candidate_sentences(passages: Sequence[Passage]) -> list[Pick]:
-    """Each distinct claim-like sentence of the passages, tagged with its first passage."""
-    seen: set[tuple[str, int, int]] = set()
-    out: list[Pick] = []
-    for n, p in enumerate(passages, start=1):
-        for s, e in sentence_spans(p.chunk.text):
-            text = p.chunk.text[s:e]
-            key = (p.doc_id, p.chunk.start + s, p.chunk.start + e)
-            if key in seen or len(text.split()) < MIN_WORDS:
-                continue
-            if not _ENDS_LIKE_SENTENCE.search(text):
-                continue  # headings and captions are not claims
-            seen.add(key)
-            out.append(Pick(n, p.doc_id, key[1], key[2], text, 0.0))
-    return out
-
-
-def quote_paragraphs(picks: Sequence[Pick]) -> list[str]:
-    """Quotes with their markers, one paragraph per run of the same passage; a document's own
-    reference marks are shown as "⁽⁵⁾" so they cannot pass for our [n]."""
-    paragraphs: list[str] = []
-    current = -1
-    for pick in picks:
-        piece = f"{show_marks(pick.text)} [{pick.n}]"
-        if pick.n != current:
-            paragraphs.append(piece)
-            current = pick.n
-        else:
-            paragraphs[-1] += " " + piece
-    return paragraphs
 
 
 @dataclass
@@ -102,7 +55,7 @@ class _Scored:
     shape: QuestionShape
     picks: list[Pick]
     vectors: np.ndarray  # of the picks
-    extra: dict[str, np.ndarray]  # vectors of the parts, options and subject
+    extra: dict[str, np.ndarray]  # vectors of the parts, options and a list's subject
     words: list[frozenset[str]]  # tokens of the picks (word overlap with each part)
 
 
@@ -160,8 +113,15 @@ class ExtractiveAnswerer:
         vectors = np.asarray(self.embeddings.embed_documents([question] + [p.text for p in picks]))
         return self._score(question, vectors[0], picks, vectors[1:]), vectors[1:]
 
-    def _top(self, scored: list[Pick], vectors: np.ndarray, limit: int) -> list[int]:
-        """Indices of the most relevant, non-redundant picks within KEEP_WITHIN of the best."""
+    def _top(
+        self,
+        scored: list[Pick],
+        vectors: np.ndarray,
+        limit: int,
+        adds: Callable[[int], bool] = lambda i: True,
+    ) -> list[int]:
+        """Indices of the most relevant, non-redundant picks within KEEP_WITHIN of the best,
+        each one ``adds`` lets in (it counts those in: it sees them in the order chosen)."""
         order = sorted(range(len(scored)), key=lambda i: -scored[i].relevance)
         best = scored[order[0]].relevance if order else 0.0
         chosen: list[int] = []
@@ -169,6 +129,8 @@ class ExtractiveAnswerer:
             if scored[i].relevance < max(self.threshold, KEEP_WITHIN * best):
                 break
             if any(float(vectors[i] @ vectors[j]) > REDUNDANT for j in chosen):
+                continue
+            if not adds(i):
                 continue
             chosen.append(i)
             if len(chosen) == limit:
@@ -190,7 +152,8 @@ class ExtractiveAnswerer:
     def _scored(self, question: str, picks: list[Pick]) -> _Scored:
         shape = read_question(question)
         parts = shape.parts if len(shape.parts) > 1 else ()
-        extra_texts = [t for t in dict.fromkeys([*parts, *shape.options, shape.subject]) if t]
+        subject = shape.subject if shape.kind == "list" else ""  # only a list reads its vector
+        extra_texts = [t for t in dict.fromkeys([*parts, *shape.options, subject]) if t]
         texts = [question, *extra_texts, *[p.text for p in picks]]
         vectors = self.vectors.embed(texts)
         head = 1 + len(extra_texts)
@@ -212,17 +175,25 @@ class ExtractiveAnswerer:
             return []
         metas = {p.doc_id: p.meta for p in passages}
         s = self._from_named(s, question, metas)
+        novelty, names = novelty_of(
+            question,
+            s.shape.wants_names or s.shape.ask in ("who", "which"),
+            [p.text for p in s.picks],
+            s.words,
+            [p.doc_id for p in s.picks],
+            [metas[p.doc_id].outlet or p.doc_id for p in s.picks],
+        )
         if s.shape.kind == "sides":
             sided = self._sides(s)
             if sided:
                 return sided
         if len(s.shape.parts) > 1:
-            groups = self._by_part(s, metas)
+            groups = self._by_part(s, metas, novelty)
         else:
-            chosen = self._top(s.picks, s.vectors, self.max_sentences)
-            groups = [sorted((s.picks[i] for i in chosen), key=_reading)]
+            chosen = self._top(s.picks, s.vectors, self.max_sentences, novelty.admit)
+            groups = [sorted((s.picks[i] for i in chosen), key=reading)]
         if s.shape.wants_names and s.shape.kind != "compound":
-            return self._with_names(s, groups)
+            return self._with_names(s, groups, names)
         return [para for group in groups for para in quote_paragraphs(group)]
 
     def _named_only(
@@ -254,9 +225,10 @@ class ExtractiveAnswerer:
             [s.words[i] for i in keep],
         )
 
-    def _by_part(self, s: _Scored, metas: dict[str, DocMeta]) -> list[list[Pick]]:
-        """Each part of the question gets its own quotes (none repeated), in the order asked;
-        a part that names an outlet is quoted from it."""
+    def _by_part(self, s: _Scored, metas: dict[str, DocMeta], novelty: Novelty) -> list[list[Pick]]:
+        """Each part of the question gets its own quotes (none repeated), in the order asked,
+        each adding something to the ones before (``novelty``); a part that names an outlet
+        is quoted from it."""
         per_part = max(PER_PART, self.max_sentences // len(s.shape.parts))
         taken: set[int] = set()
         groups: list[list[Pick]] = []
@@ -264,11 +236,12 @@ class ExtractiveAnswerer:
             scored = self._score(part, s.extra[part], s.picks, s.vectors, s.words)
             free = [i for i in range(len(scored)) if i not in taken]
             free = self._named_only(part, metas, scored, free)
-            chosen = [
-                free[k] for k in self._top([scored[i] for i in free], s.vectors[free], per_part)
-            ]
+            top = self._top(
+                [scored[i] for i in free], s.vectors[free], per_part, novelty.within(free)
+            )
+            chosen = [free[k] for k in top]
             taken.update(chosen)
-            groups.append(sorted((s.picks[i] for i in chosen), key=_reading))
+            groups.append(sorted((s.picks[i] for i in chosen), key=reading))
         return groups
 
     def _sides(self, s: _Scored) -> list[str]:
@@ -291,9 +264,11 @@ class ExtractiveAnswerer:
             *quote_paragraphs([s.picks[pair[1]]]),
         ]
 
-    def _with_names(self, s: _Scored, groups: list[list[Pick]]) -> list[str]:
+    def _with_names(
+        self, s: _Scored, groups: list[list[Pick]], spans: list[list[NameSpan]]
+    ) -> list[str]:
         """A names line (each name a verbatim span, cited), then the quotes that name them,
-        then the other quotes."""
+        then the other quotes. ``spans``: the names in each pick."""
         listing = s.shape.kind == "list"
         best = max(p.relevance for p in s.picks)
         bar = max(self.threshold, (LIST_WITHIN if listing else NAMES_WITHIN) * best)
@@ -315,8 +290,8 @@ class ExtractiveAnswerer:
         line: list[tuple[str, str]] = []
         naming: list[Pick] = []
         for item in items:
-            name, pick = item.name, self._naming_pick(item, near)
-            fuller = fuller_form(item, [p.text for p in s.picks])
+            name, pick = item.name, self._naming_pick(item, near, quotes)
+            fuller = fuller_form(item, spans)
             if fuller is not None:  # as a source spells it in full, cited to that sentence
                 name, pick = fuller[0], s.picks[fuller[1]]
             line.append((name, f" [{pick.n}]"))
@@ -342,10 +317,14 @@ class ExtractiveAnswerer:
         return sorted(sure, key=lambda it: (-it.cue, -it.score))[:MAX_NAMES]
 
     @staticmethod
-    def _naming_pick(item: Item, near: list[Pick]) -> Pick:
-        """The most relevant sentence that spells the item as shown."""
+    def _naming_pick(item: Item, near: list[Pick], quoted: list[Pick]) -> Pick:
+        """The most relevant sentence that spells the item as shown, one already ``quoted`` if
+        any: the reader sees the name where it answers, and no further source is cited."""
         spelled = [near[idx] for idx, span in item.mentions if span.text == item.name]
-        return max(spelled or [near[idx] for idx, _ in item.mentions], key=lambda p: p.relevance)
+        return max(
+            spelled or [near[idx] for idx, _ in item.mentions],
+            key=lambda p: (p in quoted, p.relevance),
+        )
 
     def passages_for(self, question: str, k: int) -> int:
         """A list, two-sided, compound or many-clause question gathers from more sources."""
@@ -365,7 +344,3 @@ class ExtractiveAnswerer:
 
     def condense(self, question: str, history: Sequence[tuple[str, str]]) -> str:
         return question
-
-
-def _reading(p: Pick) -> tuple[int, int]:
-    return p.n, p.start

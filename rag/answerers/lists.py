@@ -233,13 +233,22 @@ def gather_items(
     return sorted(items.values(), key=lambda it: -it.score)
 
 
-def fuller_form(item: Item, sentences: Sequence[str]) -> tuple[str, int] | None:
-    """The one longer spelling of the item's name that some sentence gives ("Bankman-Fried" ->
-    "Sam Bankman-Fried"), and that sentence's index; None if there is none or several."""
+def names_in(sentences: Sequence[str]) -> list[list[NameSpan]]:
+    """Each sentence's names (``name_spans``, reading the capitals inside all of them once).
+
+    Why: an answer reads the names of its candidate sentences for several things (each item's
+    full spelling, the names a quote adds); reading them once keeps that off the answer's time."""
     known = capitalised_inside(sentences)
+    return [name_spans(sentence, known) for sentence in sentences]
+
+
+def fuller_form(item: Item, spans: Sequence[Sequence[NameSpan]]) -> tuple[str, int] | None:
+    """The one longer spelling of the item's name that some sentence gives ("Bankman-Fried" ->
+    "Sam Bankman-Fried"), and that sentence's index; None if there is none or several.
+    ``spans``: the sentences' names (``names_in``)."""
     found: dict[tuple[str, ...], tuple[str, int]] = {}
-    for idx, sentence in enumerate(sentences):
-        for span in name_spans(sentence, known):
+    for idx, names in enumerate(spans):
+        for span in names:
             key = _key(span.text)
             if _is_suffix(key, item.key) and len(key) > len(_key(item.name)):
                 found.setdefault(key, (span.text, idx))

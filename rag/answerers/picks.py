@@ -1,0 +1,67 @@
+"""The candidate sentences an extractive answer quotes from, and how quotes are laid out.
+
+Why a module of its own: the answerer and its refusal bench (``bench/answers.py``) read the same
+candidates, cut the same way (claim-like sentences, each once), and the answerer stays short.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.refmarks import show_marks
+from rag.sentences import sentence_spans
+from rag.types import Passage
+
+MIN_WORDS = 6
+_ENDS_LIKE_SENTENCE = re.compile(r"""[.!?]["'”’)\]]*$""")
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A candidate sentence: passage number, offsets in its document, relevance."""
+
+    n: int
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    relevance: float
+
+
+def candidate_sentences(passages: Sequence[Passage]) -> list[Pick]:
+    """Each distinct claim-like sentence of the passages, tagged with its first passage."""
+    seen: set[tuple[str, int, int]] = set()
+    out: list[Pick] = []
+    for n, p in enumerate(passages, start=1):
+        for s, e in sentence_spans(p.chunk.text):
+            text = p.chunk.text[s:e]
+            key = (p.doc_id, p.chunk.start + s, p.chunk.start + e)
+            if key in seen or len(text.split()) < MIN_WORDS:
+                continue
+            if not _ENDS_LIKE_SENTENCE.search(text):
+                continue  # headings and captions are not claims
+            seen.add(key)
+            out.append(Pick(n, p.doc_id, key[1], key[2], text, 0.0))
+    return out
+
+
+def quote_paragraphs(picks: Sequence[Pick]) -> list[str]:
+    """Quotes with their markers, one paragraph per run of the same passage; a document's own
+    reference marks are shown as "⁽⁵⁾" so they cannot pass for our [n]."""
+    paragraphs: list[str] = []
+    current = -1
+    for pick in picks:
+        piece = f"{show_marks(pick.text)} [{pick.n}]"
+        if pick.n != current:
+            paragraphs.append(piece)
+            current = pick.n
+        else:
+            paragraphs[-1] += " " + piece
+    return paragraphs
+
+
+def reading(p: Pick) -> tuple[int, int]:
+    """Reading order: passage, then place in the document."""
+    return p.n, p.start
