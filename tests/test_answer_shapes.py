@@ -173,6 +173,19 @@ def test_a_name_is_shown_as_a_source_spells_it_in_full() -> None:
     assert fuller_form(item, other) is None  # which one?
 
 
+def test_an_organisation_is_shown_as_a_source_spells_it_in_full() -> None:
+    """Organisations are shortened to their first word ("Alameda"), people to their surname:
+    for a question that asks for a company, a name's first words find its full form too."""
+    near = ["Filings show Alameda kept losses off the exchange's books."]
+    question = "Which company kept FTX's losses off its books?"
+    (item,) = [it for it in gather_items(near, ["a"], [0.9], question) if it.cue == 0]
+    passages = [*near, "Alameda Research, the trading firm, held the losses."]
+    assert read_question(question).asks_organisation
+    assert fuller_form(item, names_in(passages), organisation=True) == ("Alameda Research", 1)
+    assert fuller_form(item, names_in(passages)) is None  # a person's first name is not them
+    assert not read_question("Who is the individual that hid the losses?").asks_organisation
+
+
 def test_names_line_round_trips() -> None:
     line = names_line([("Tren de Aragua", " [1]"), ("U.S. Navy", " [2]")])
     assert line == f"{NAMES_LEAD} Tren de Aragua [1], U.S. Navy [2]."

@@ -291,7 +291,7 @@ class ExtractiveAnswerer:
         naming: list[Pick] = []
         for item in items:
             name, pick = item.name, self._naming_pick(item, near, quotes)
-            fuller = fuller_form(item, spans)
+            fuller = fuller_form(item, spans, s.shape.asks_organisation)
             if fuller is not None:  # as a source spells it in full, cited to that sentence
                 name, pick = fuller[0], s.picks[fuller[1]]
             line.append((name, f" [{pick.n}]"))

@@ -191,6 +191,10 @@ def _is_suffix(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
     return len(short) < len(long) and long[-len(short) :] == short
 
 
+def _is_prefix(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
+    return len(short) < len(long) and long[: len(short)] == short
+
+
 def gather_items(
     sentences: Sequence[str],
     doc_ids: Sequence[str],
@@ -242,14 +246,18 @@ def names_in(sentences: Sequence[str]) -> list[list[NameSpan]]:
     return [name_spans(sentence, known) for sentence in sentences]
 
 
-def fuller_form(item: Item, spans: Sequence[Sequence[NameSpan]]) -> tuple[str, int] | None:
+def fuller_form(
+    item: Item, spans: Sequence[Sequence[NameSpan]], organisation: bool = False
+) -> tuple[str, int] | None:
     """The one longer spelling of the item's name that some sentence gives ("Bankman-Fried" ->
     "Sam Bankman-Fried"), and that sentence's index; None if there is none or several.
-    ``spans``: the sentences' names (``names_in``)."""
+    ``organisation``: the question asks for one, so a name's first words count too ("Alameda"
+    -> "Alameda Research"). ``spans``: the sentences' names (``names_in``)."""
     found: dict[tuple[str, ...], tuple[str, int]] = {}
     for idx, names in enumerate(spans):
         for span in names:
             key = _key(span.text)
-            if _is_suffix(key, item.key) and len(key) > len(_key(item.name)):
+            extends = _is_suffix(key, item.key) or (organisation and _is_prefix(key, item.key))
+            if extends and len(key) > len(_key(item.name)):
                 found.setdefault(key, (span.text, idx))
     return next(iter(found.values())) if len(found) == 1 else None

@@ -71,6 +71,18 @@ MIN_FACET_WORDS = 4
 _DETERMINERS = frozenset("the a an this these those".split())
 
 
+ORGANISATIONS = frozenset(
+    "company firm platform organization organisation brand startup exchange bank group "
+    "network outlet publication agency team club sportsbook app service studio retailer "
+    "manufacturer airline operator provider website site corporation conglomerate business "
+    "developer fund companies agencies".split()
+)
+_ASKS_ORGANISATION = re.compile(  # "Which online betting platform ...", "What companies ..."
+    rf"\s*(?:which|what)\s+(?:[\w-]+\s+){{0,3}}?(?:{'|'.join(sorted(ORGANISATIONS))})s?\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class QuestionShape:
     """How to answer: one fact, a list of names, each side, or each part in turn.
@@ -87,6 +99,12 @@ class QuestionShape:
     parts: tuple[str, ...]
     subject: str = ""
     options: tuple[str, ...] = ()
+
+    @property
+    def asks_organisation(self) -> bool:
+        """Does it ask for a company, platform, team...? Organisations are shortened to their
+        first word ("Alameda" for Alameda Research), people to their surname."""
+        return bool(_ASKS_ORGANISATION.match(self.text))
 
     @property
     def wants_names(self) -> bool:
