@@ -8,7 +8,8 @@ verdicts) and the pair's own readings of its figures and dates whatever the ques
 392), fitted on pairs the classifier never trained on (``python -m bench.conflicts
 --fit-judge`` writes ``judge_weights.json``). The classifier's probability is the main input; a
 clue can raise or lower a score but a pair the classifier reads as agreeing (P(entails) high)
-is never flagged, and the clues are what the card shows as the reason.
+is never flagged unless its figures or dates clash, and the clues are what the card shows as
+the reason.
 """
 
 from __future__ import annotations
@@ -184,8 +185,8 @@ class ModelJudge:
         """Contradiction when the classifier reads one (its own bar and the fitted decision),
         or when the pair's own figures or dates clash, the classifier sees some contradiction
         (``REREAD_BAR``; at P 0.00 two figures are two events: "five members charged" vs "29
-        members extradited") and the fitted decision says so (measured: it reads "14 cases" vs
-        "15 cases" as agreement);
+        members extradited") and the fitted decision says so (measured: it reads "The bridge,
+        opened in 1932, ..." and "... and opened in 1934" as agreement);
         otherwise, for what it cannot read (measured: opposite assessments in different words,
         another actor named for one act), when the question asks about that axis or act, the
         sides take opposite poles or name rival actors, and the classifier does not read them

@@ -36,15 +36,13 @@ def readings(a: SentenceClues, b: SentenceClues) -> tuple[dict[str, float], dict
     details: dict[str, str] = {}
     forward = compare_quantities(a.quantities, b.quantities, loose=True)
     backward = compare_quantities(b.quantities, a.quantities, loose=True)
-    for check, first in ((forward, True), (backward, False)):
+    for check, flipped in ((forward, False), (backward, True)):
         if check.conflict is not None and check.conflict_with is not None:
-            pair = (
-                (check.conflict, check.conflict_with)
-                if first
-                else (check.conflict_with, check.conflict)
-            )
+            ours, theirs = check.conflict, check.conflict_with
+            if flipped:  # the card names side a's figure first
+                ours, theirs = theirs, ours
             values["figures_clash"] = 1.0
-            details["figures_clash"] = f"{pair[0].said()} vs {pair[1].said()}"
+            details["figures_clash"] = f"{ours.said()} vs {theirs.said()}"
             break
     values["figures_fit"] = float(forward.agreements > 0 or backward.agreements > 0)
     da = [d for d in a.dates if d.year is not None]
