@@ -102,10 +102,14 @@ def _date_ok(a: DateValue, b: DateValue) -> bool:
     return ka == kb
 
 
+def dated(dates: list[DateValue]) -> list[DateValue]:
+    """The dates with a year ("May 6" alone cannot be compared)."""
+    return [d for d in dates if d.year is not None]
+
+
 def compare_dates(da: list[DateValue], db: list[DateValue]) -> tuple[DateValue, DateValue] | None:
     """Both sides are dated and no date of one fits any date of the other."""
-    da = [d for d in da if d.year is not None]
-    db = [d for d in db if d.year is not None]
+    da, db = dated(da), dated(db)
     if not da or not db:
         return None
     if any(_date_ok(a, b) for a in da for b in db):

@@ -59,6 +59,12 @@ _WORD_NUMBER = re.compile(
 ROOT = 5  # letters of a stem that make a root ("recov", "death" but not "dea")
 NEAR = 2.0  # a bound is paired with a figure of its kind within this factor when unit words differ
 SIDED = ("lower", "upper")  # one-sided figures: "more than 20", "under 400"
+_BOUND_WORDS = {  # (bound, inclusive) -> how a card says it
+    ("lower", True): "at least ",
+    ("lower", False): "more than ",
+    ("upper", True): "at most ",
+    ("upper", False): "less than ",
+}
 
 
 def _to_float(num: str) -> float:
@@ -92,14 +98,9 @@ class Quantity:
 
     def said(self) -> str:
         """The figure with its bound in words, for a card ("less than 1,530")."""
-        words = {
-            ("lower", True): "at least ",
-            ("lower", False): "more than ",
-            ("upper", True): "at most ",
-            ("upper", False): "less than ",
-        }
-        prefix = "about " if self.bound == "approx" else words.get((self.bound, self.inclusive), "")
-        return prefix + self.text
+        if self.bound == "approx":
+            return "about " + self.text
+        return _BOUND_WORDS.get((self.bound, self.inclusive), "") + self.text
 
 
 def quantities_in(text: str, skip: Iterable[tuple[int, int]] = ()) -> list[Quantity]:
@@ -113,7 +114,7 @@ def quantities_in(text: str, skip: Iterable[tuple[int, int]] = ()) -> list[Quant
     skip = list(skip)
     out: list[Quantity] = []
     for m in _NUMBER.finditer(text):
-        if any(s <= m.start() < e for s, e in skip):
+        if _skipped(m.start(), skip):
             continue
         if not m.group("cur") and _after_name(text, m.start()):
             continue  # part of a name: "ATR 72", "Boeing 737", "Chapter 3"
@@ -152,11 +153,16 @@ def _span(value: float, tol: float, bound: str) -> tuple[float, float]:
     return value - tol, value + tol
 
 
+def _skipped(start: int, skip: list[tuple[int, int]]) -> bool:
+    """Does a figure start inside a skipped span (a date)?"""
+    return any(s <= start < e for s, e in skip)
+
+
 def _ratings(text: str, skip: list[tuple[int, int]]) -> list[Quantity]:
     """Scores out of a scale ("7.1/10", "3.2 out of 10"): their own kind, compared as values."""
     out = []
     for m in _RATING.finditer(text):
-        if any(s <= m.start() < e for s, e in skip):
+        if _skipped(m.start(), skip):
             continue
         num = m.group("num")
         value, tol = _to_float(num), _half_unit(num, 1.0)
@@ -173,7 +179,7 @@ def _worded(text: str, skip: list[tuple[int, int]]) -> list[Quantity]:
     right after says what they count ("one of the" and "Formula One" are not counts)."""
     out = []
     for m in _WORD_NUMBER.finditer(text):
-        if any(s <= m.start() < e for s, e in skip) or _after_name(text, m.start()):
+        if _skipped(m.start(), skip) or _after_name(text, m.start()):
             continue
         if m.group(0)[0].isupper() and text[: m.start()].strip():
             continue  # "Formula One drivers", "the Big Three": a name, not a count
@@ -196,7 +202,7 @@ def _ranks(text: str, skip: list[tuple[int, int]]) -> list[Quantity]:
     out = []
     for m in _RANK.finditer(text):
         follow = _unit_after(text, m.end())
-        if not follow or any(s <= m.start() < e for s, e in skip):
+        if not follow or _skipped(m.start(), skip):
             continue
         value = float(m.group("num"))
         before = _unit_before(text, m.start())

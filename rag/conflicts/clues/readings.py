@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rag.conflicts.clues.dates import compare_dates
+from rag.conflicts.clues.dates import compare_dates, dated
 from rag.conflicts.clues.figures import compare_quantities
 
 if TYPE_CHECKING:
@@ -45,10 +45,8 @@ def readings(a: SentenceClues, b: SentenceClues) -> tuple[dict[str, float], dict
             details["figures_clash"] = f"{ours.said()} vs {theirs.said()}"
             break
     values["figures_fit"] = float(forward.agreements > 0 or backward.agreements > 0)
-    da = [d for d in a.dates if d.year is not None]
-    db = [d for d in b.dates if d.year is not None]
-    if da and db:
-        clash = compare_dates(da, db)
+    if dated(a.dates) and dated(b.dates):
+        clash = compare_dates(a.dates, b.dates)
         values["dates_clash" if clash else "dates_fit"] = 1.0
         if clash:
             details["dates_clash"] = f"{clash[0].text} vs {clash[1].text}"
