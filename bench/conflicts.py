@@ -428,7 +428,7 @@ def latency(model: ModelJudge | None, limit: int | None) -> str:
 
     questions = list(QUESTIONS[:limit] if limit else QUESTIONS)
     base: list[float] = []
-    times: dict[str, list[float]] = {"cold": [], "before": [], "warm": []}
+    times: dict[str, list[float]] = {"cold": [], "before": [], "warm": [], "answer's": []}
     flagged: list[list[str]] = []
     with temp_services(CORPUS) as services:
         services.ingestor.ingest([CORPUS])
@@ -440,7 +440,8 @@ def latency(model: ModelJudge | None, limit: int | None) -> str:
         for q in questions:
             _, ms = timed(partial(pipeline.ask, q))
             base.append(ms)
-            passages = services.retriever.search(q)
+            settings = services.settings  # the check reads past the answer's k passages
+            passages = services.retriever.search(q, k=max(settings.k, settings.conflict_passages))
             texts = {}
             for p in passages:
                 doc = services.store.get_document(p.doc_id)
@@ -454,6 +455,12 @@ def latency(model: ModelJudge | None, limit: int | None) -> str:
                 times[name].append(ms)
             _, ms = timed(partial(detector.find_conflicts, q, passages, texts))
             times["warm"].append(ms)
+            detector.clear_cache()
+            services.embeddings.clear_cache()
+            if model is not None:
+                model.clear_cache()
+            _, ms = timed(partial(detector.find_conflicts, q, passages[: settings.k], texts))
+            times["answer's"].append(ms)
             for c in found:
                 titles = " / ".join(s.meta.title[:28] for s in c.sides)
                 flagged.append([q, c.kind, f"{c.score:.2f}", c.point, titles])
@@ -463,13 +470,15 @@ def latency(model: ModelJudge | None, limit: int | None) -> str:
         ("before", "check, cold, sentences embedded at question time (before)"),
         ("cold", "check, cold, sentence vectors from ingest"),
         ("warm", "check, warm (same passages again)"),
+        ("answer's", "check, cold, only the answer's k passages (before session 9)"),
     ):
         med, p95 = median_p95(times[name])
         rows.append([label, f"{med:.1f}", f"{p95:.1f}", f"{med / bmed:.2f}"])
     return "\n".join(
         [
             f"Added latency per question ({len(questions)} corpus questions; `find_conflicts` on "
-            "the retrieved passages, against the rest of the pipeline in the same run):",
+            "the `conflict_passages` passages it reads, against the rest of the pipeline in the "
+            "same run):",
             "",
             markdown_table(["step", "median ms", "p95 ms", "median vs pipeline"], rows),
             "",

@@ -83,6 +83,13 @@ class Settings(BaseSettings):
         "data dir on this machine; keyed by the weights, so a new model gets a new file).",
     )
     k: int = Field(6, ge=1, le=50, description="Passages given to the answerer per question.")
+    conflict_passages: int = Field(
+        10,
+        ge=1,
+        le=50,
+        description="Passages the disagreement check reads per question (at least k): a side "
+        "the answer's passages miss is still found (README, *When sources disagree*).",
+    )
     candidates: int = Field(
         40, ge=1, description="Candidates each retriever (dense, BM25) proposes before fusion."
     )

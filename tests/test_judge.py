@@ -259,6 +259,50 @@ def test_corpus_questions_where_sources_agree(indexed, detector, question) -> No
     assert _find(indexed, detector, question) == []
 
 
+# --- the same, asked through the pipeline as a reporter words it -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "one", "other", "words"),
+    [
+        # the other side ranks past the answer's passages: the check reads further
+        ("Who labelled the cartels terrorists?", (BIDEN,), (TRUMP, FAILED), ("Biden",)),
+        # "which administration" asks who acted, as "who" does
+        (
+            "Which administration reclassified the cartels as terrorist organizations?",
+            (BIDEN,),
+            (TRUMP, FAILED),
+            ("Biden",),
+        ),
+        (
+            "Has the US campaign against narco-terrorism worked?",
+            (FAILED, BIDEN),
+            (FACTCHECK, ALLIANCE, TRUMP),
+            ("failed", "lost", "unwinnable"),
+        ),
+    ],
+)
+def test_the_pipeline_finds_the_other_side_as_a_reporter_asks(
+    indexed, question, one, other, words
+) -> None:
+    card = _card_with(indexed.pipeline.ask(question).conflicts, one, other)
+    assert any(w in _side(card, *one) for w in words)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which cartels and gangs have been designated as foreign terrorist organizations?",
+        "How are investigators going after the cartels' money?",
+        "How many cartel members were extradited?",
+        "What sanctions does a terrorist designation unlock?",
+        "Did Trump secretly approve military action against cartels?",
+    ],
+)
+def test_the_pipeline_reading_further_flags_nothing_where_sources_agree(indexed, question) -> None:
+    assert indexed.pipeline.ask(question).conflicts == []
+
+
 # --- the same judge checks citations -----------------------------------------------------------
 
 PASSAGE = (

@@ -73,6 +73,16 @@ def clues(text: str) -> SentenceClues:
     )
 
 
+# "Which administration reclassified...?" asks who as much as "Who reclassified...?" does;
+# "Which cartels were designated?" does not (it asks which things).
+_ACTOR_NOUNS = (
+    "administrations?|governments?|presidents?|agenc(?:y|ies)|departments?|officials?|offices?|"
+    "ministr(?:y|ies)|ministers?|leaders?|lawmakers?|courts?|judges?|authorit(?:y|ies)|"
+    "persons?|people|politicians?"
+)
+_ASKS_ACTOR = re.compile(rf"(which|what)\s+(?:\w+\s+)?(?:{_ACTOR_NOUNS})\b")
+
+
 def question_focus(question: str) -> str:
     """What kind of answer the question wants: quantity, date, agent, or any."""
     q = question.strip().lower()
@@ -80,7 +90,7 @@ def question_focus(question: str) -> str:
         return "quantity"
     if re.match(r"(when|what (year|date|day|month)|in (what|which) year|since when)\b", q):
         return "date"
-    if re.match(r"(who|whom|whose)\b", q):
+    if re.match(r"(who|whom|whose)\b", q) or _ASKS_ACTOR.match(q):
         return "agent"
     return "any"
 
