@@ -435,13 +435,14 @@ def latency(model: ModelJudge | None, limit: int | None) -> str:
         detector = ConflictDetector(services.sentences, model=model)
         before = ConflictDetector(services.embeddings, model=model)
         pipeline = services.pipeline
+        pipeline.detector = detector
+        reach = pipeline.conflict_reach()  # the product's: further with the trained judge
         pipeline.detector = None
         pipeline.ask(questions[0])  # warm-up: the first call pays one-off costs
         for q in questions:
             _, ms = timed(partial(pipeline.ask, q))
             base.append(ms)
-            settings = services.settings  # the check reads past the answer's k passages
-            passages = services.retriever.search(q, k=max(settings.k, settings.conflict_passages))
+            passages = services.retriever.search(q, k=reach)
             texts = {}
             for p in passages:
                 doc = services.store.get_document(p.doc_id)
@@ -459,7 +460,8 @@ def latency(model: ModelJudge | None, limit: int | None) -> str:
             services.embeddings.clear_cache()
             if model is not None:
                 model.clear_cache()
-            _, ms = timed(partial(detector.find_conflicts, q, passages[: settings.k], texts))
+            first_k = passages[: services.settings.k]
+            _, ms = timed(partial(detector.find_conflicts, q, first_k, texts))
             times["answer's"].append(ms)
             for c in found:
                 titles = " / ".join(s.meta.title[:28] for s in c.sides)
@@ -477,8 +479,8 @@ def latency(model: ModelJudge | None, limit: int | None) -> str:
     return "\n".join(
         [
             f"Added latency per question ({len(questions)} corpus questions; `find_conflicts` on "
-            "the `conflict_passages` passages it reads, against the rest of the pipeline in the "
-            "same run):",
+            "the passages it reads (`Pipeline.conflict_reach`), against the rest of the pipeline "
+            "in the same run):",
             "",
             markdown_table(["step", "median ms", "p95 ms", "median vs pipeline"], rows),
             "",

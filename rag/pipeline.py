@@ -71,14 +71,29 @@ class Pipeline:
         since retrieval picks greedily and the first ``k`` of a wider search are what ``k``
         would have given."""
         started = time.perf_counter()
-        settings = self.retriever.settings
-        k = self.answerer.passages_for(turn.standalone, settings.k)
-        reach = max(k, settings.conflict_passages) if self.detector is not None else k
-        turn.wider = self.retriever.search(
-            turn.standalone, k=reach, scope=turn.scope, timings=turn.timings
+        k = self.answerer.passages_for(turn.standalone, self.retriever.settings.k)
+        found = self.retriever.search(
+            turn.standalone, k=max(k, self.conflict_reach()), scope=turn.scope, timings=turn.timings
         )  # adds the split: embedding, dense, bm25
-        turn.passages = turn.wider[:k]
+        turn.passages = found[:k]
+        turn.wider = found[: self.conflict_reach()]
         turn.timings["retrieve"] = time.perf_counter() - started
+
+    def conflict_reach(self) -> int:
+        """How many passages the disagreement check reads, whatever the answer quotes from.
+
+        With the trained judge, ``conflict_passages``: one side of a disagreement is often in
+        a passage the answer does not need ("Who labelled the cartels terrorists?": the
+        Biden-administration claim ranked past the answer's 6); measured on corpus/ (README,
+        *When sources disagree*), 10 passages flag 11 of 12 phrasings of the four
+        disagreements against 6 of 12, and none of 12 agreeing questions, as with 6. The
+        clue-only engine reads the usual ``k``: more candidates gave it more, noisier cards."""
+        settings = self.retriever.settings
+        if self.detector is None:
+            return 0
+        if self.detector.model is None:
+            return settings.k
+        return max(settings.k, settings.conflict_passages)
 
     def _draft(self, turn: Turn) -> Iterator[str]:
         """The answerer's draft, piece by piece, as it is written."""
@@ -116,15 +131,8 @@ class Pipeline:
         )
 
     def _conflicts(self, turn: Turn, answer: Answer) -> Answer:
-        """Where the retrieved sources disagree, say so, each side quoted (never pick one).
-
-        The detector reads ``conflict_passages`` passages whatever the answerer asked for:
-        one side of a disagreement is often in a passage the answer does not need ("Who
-        designated the cartels...?": the Biden-administration claim ranked 7th to 10th).
-        Measured on corpus/ (README, *When sources disagree*): 10 passages flag 9 of 12
-        phrasings of the four disagreements (6 passages: 6), and none of 12 questions the
-        sources agree on, as with 6; the judge's budget of pairs is the same.
-        """
+        """Where the retrieved sources disagree, say so, each side quoted (never pick one);
+        the check reads ``conflict_reach`` passages."""
         if self.detector is None or not answer.grounded:
             return answer
         started = time.perf_counter()

@@ -386,9 +386,10 @@ class _Recording(ConflictDetector):
         return super().find_conflicts(question, passages, texts)
 
 
-def test_disagreements_are_read_from_the_usual_passages_not_the_wider_ones(indexed) -> None:
-    """A list question quotes from k + WIDER passages; the detector still reads the k a plain
-    question gets. With the clue engine the wider set made three noisy cards out of one."""
+def test_the_clue_engine_reads_the_usual_passages_not_the_wider_ones(indexed) -> None:
+    """A list question quotes from k + WIDER passages; the clue-only detector still reads the
+    k a plain question gets: the wider set made it three noisy cards out of one. (The trained
+    judge reads further: ``tests/test_judge.py``.)"""
     from rag.pipeline import Pipeline
 
     p = indexed.pipeline
