@@ -278,6 +278,7 @@ class ConflictSide:
     start: int
     end: int
     quote: str  # == document text[start:end], always
+    stance: str | None = None  # the pole it takes on an assessment card's axis ("failure")
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -293,6 +294,7 @@ class ConflictSide:
             "quote": self.quote,
             "start": self.start,
             "end": self.end,
+            "stance": self.stance,
         }
 
 

@@ -609,7 +609,9 @@ def test_conflict_json_shape() -> None:
         "quote",
         "start",
         "end",
+        "stance",  # the pole on an assessment card's axis, else null
     ]
+    assert data["sides"][0]["stance"] is None
 
 
 def test_describe_names_each_side_by_its_citation() -> None:

@@ -289,6 +289,20 @@ def test_the_pipeline_finds_the_other_side_as_a_reporter_asks(
     assert any(w in _side(card, *one) for w in words)
 
 
+def test_an_assessment_card_names_the_pole_each_side_takes(indexed) -> None:
+    """A reader sees who says "failed" and who says "results", sides grouped by pole, in the
+    card and in the answer's sentence."""
+    answer = indexed.pipeline.ask("Has the US campaign against narco-terrorism worked?")
+    card = _card_with(answer.conflicts, (FAILED, BIDEN), (FACTCHECK, ALLIANCE, TRUMP))
+    stances = [s.stance for s in card.sides]
+    assert set(stances) == {"failure", "success"}
+    assert stances == sorted(stances, key=stances.index)  # each pole's sides together
+    failed = next(s for s in card.sides if s.meta.title.startswith(FAILED))
+    assert failed.stance == "failure"
+    assert "(failure) says" in answer.text
+    assert "(success) says" in answer.text
+
+
 @pytest.mark.parametrize(
     "question",
     [

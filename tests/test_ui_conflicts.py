@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -139,6 +140,16 @@ def test_answer_html_shows_cards_instead_of_the_plain_disagreement_sentence() ->
     assert "Sources disagree on …: [1] says" not in html
     assert html.count('class="conflict-card"') == 1
     assert "The toll is set." in html
+
+
+def test_each_side_of_an_assessment_card_shows_its_pole() -> None:
+    answer = _hostile_answer()
+    conflict = answer.conflicts[0]
+    a, b = conflict.sides
+    conflict.sides = [replace(a, stance="failure <x>"), replace(b, stance="success")]
+    html = conflicts_html(answer, turn=1)
+    assert '<span class="stance">failure &lt;x&gt;</span>' in html
+    assert html.index('<span class="stance">success</span>') > html.index("Memo B")
 
 
 def test_no_conflicts_no_banner() -> None:

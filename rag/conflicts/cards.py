@@ -17,6 +17,7 @@ import numpy as np
 
 from rag.conflicts.candidates import Candidate, Sentence
 from rag.conflicts.clues import PairEvidence, compare_dates
+from rag.conflicts.clues.verdicts import AXIS_BY_NAME, stance
 from rag.types import (
     PARAGRAPH_SEPARATOR,
     Answer,
@@ -97,6 +98,11 @@ def card(
     members: Sequence[int],
     weights: Mapping[str, float],
 ) -> Conflict:
+    pair = best.candidate
+    axis = _verdict_axis(pair.evidence)
+    stances = {m: stance(sentences[m].clues.leans, axis) if axis else None for m in members}
+    rank = {x: i for i, x in enumerate(dict.fromkeys(x for x in stances.values() if x))}
+    ordered = sorted(members, key=lambda m: rank.get(stances[m] or "", len(rank)))  # by pole
     sides = [
         ConflictSide(
             doc_id=sentences[m].doc_id,
@@ -105,10 +111,10 @@ def card(
             start=sentences[m].start,
             end=sentences[m].end,
             quote=sentences[m].text,
+            stance=stances[m],
         )
-        for m in members
+        for m in ordered
     ]
-    pair = best.candidate
     kind, point, newer = describe_point(question, pair.a, pair.b, pair.evidence, weights)
     details = pair.evidence.details
     reasons = [f"{f}: {details[f]}" for f in pair.evidence.fired() if f in details]
@@ -117,6 +123,15 @@ def card(
     return Conflict(
         point=point, kind=kind, score=best.score, sides=sides, reasons=reasons, newer_doc_id=newer
     )
+
+
+def _verdict_axis(evidence: PairEvidence) -> str | None:
+    """The assessment axis the pair's verdict clue found them on ("whether it works"), if any:
+    a card on it names each side's pole."""
+    if "verdict" not in evidence.fired():
+        return None
+    name = evidence.details.get("verdict", "").split(":")[0]
+    return name if name in AXIS_BY_NAME else None
 
 
 # --- naming the point -------------------------------------------------------------------------
@@ -184,7 +199,8 @@ def describe(
     conflicts: Sequence[Conflict], citation_numbers: Mapping[tuple[str, int, int], int]
 ) -> str:
     """One sentence per card for the answer text:
-    "Sources disagree on X: [1] says “…”; [3] says “…”." (numbers from ``citation_numbers``,
+    "Sources disagree on X: [1] says “…”; [3] says “…”." ("[1] (failure) says" on an
+    assessment axis; numbers from ``citation_numbers``,
     keyed by (doc_id, start, end) of each side; a side without a number is named by its title)."""
     lines = []
     for c in conflicts:
@@ -192,7 +208,8 @@ def describe(
         for side in c.sides:
             n = citation_numbers.get(side.key)
             who = f"[{n}]" if n is not None else side.meta.title
-            parts.append(f"{who} says “{_short(side.quote)}”")
+            pole = f" ({side.stance})" if side.stance else ""
+            parts.append(f"{who}{pole} says “{_short(side.quote)}”")
         lines.append(f"Sources disagree on {c.point}: " + "; ".join(parts) + ".")
     return " ".join(lines)
 

@@ -126,6 +126,8 @@ def _side_html(
     head += f" · ¶{side.paragraph} · {reliability_label(side.meta.reliability)}"
     if conflict.newer_doc_id == side.doc_id:
         head += ' <span class="newer">newer source</span>'
+    if side.stance:
+        head += f' <span class="stance">{one_line(side.stance)}</span>'
     quote = f"“{one_line(side.quote)}”"
     if n is not None:
         label = f'<span class="src-n">[{n}]</span> '

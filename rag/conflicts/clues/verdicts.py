@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -169,6 +170,16 @@ def leans(text: str) -> dict[str, Lean]:
 
 
 AXIS_BY_NAME = {a.name: a for a in AXES}
+
+
+def stance(lean_by_axis: Mapping[str, Lean], axis_name: str, floor: float = 0.5) -> str | None:
+    """The pole a sentence takes on an axis ("failure"), or None when it takes none clearly:
+    what a card names each side by, so a reader sees who says which."""
+    lean = lean_by_axis.get(axis_name)
+    if lean is None or abs(lean.value) < floor:
+        return None
+    axis = AXIS_BY_NAME[axis_name]
+    return axis.plus_label if lean.value > 0 else axis.minus_label
 
 
 def axes_asked(question: str) -> frozenset[str]:
