@@ -289,6 +289,16 @@ def test_the_pipeline_finds_the_other_side_as_a_reporter_asks(
     assert any(w in _side(card, *one) for w in words)
 
 
+def test_the_first_card_is_the_pair_most_on_the_questions_point(indexed) -> None:
+    """Every flag of the asked-axis rule scores the same; the closest pair opens the cards
+    (it was the candidates' order: "cooperation of North American countries is crucial" came
+    first, Sheinbaum's "will respect Mexican sovereignty" second)."""
+    answer = indexed.pipeline.ask("Will US military action respect Mexican sovereignty?")
+    first = answer.conflicts[0]
+    assert any("respect Mexican sovereignty" in s.quote for s in first.sides)
+    assert any(s.stance == "unilateral" for s in first.sides)
+
+
 def test_an_assessment_card_names_the_pole_each_side_takes(indexed) -> None:
     """A reader sees who says "failed" and who says "results", sides grouped by pole, in the
     card and in the answer's sentence."""

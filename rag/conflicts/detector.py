@@ -121,7 +121,9 @@ class ConflictDetector:
             for c, v, why in zip(candidates, verdicts, reasons, strict=True)
             if v.label == "contradicts"
         ]
-        flags.sort(key=lambda f: -f.score)
+        # ties (every flag of the asked-axis rule scores the same) go to the closest pair:
+        # the card opens with the two sentences most on the question's point
+        flags.sort(key=lambda f: (-f.score, -closeness(f.candidate)))
         return build_cards(question, sentences, vectors, flags, self.weights)
 
     @staticmethod
