@@ -94,6 +94,25 @@ def test_disagreement_banner_cards_and_quotes_open_passages(
     page.screenshot(path=str(output_dir / "ui-conflicts-source.png"))
 
 
+@pytest.mark.browser
+def test_an_assessment_card_shows_each_sides_pole(server, ui_services, output_dir, page_of) -> None:
+    question = "Has the US campaign against narco-terrorism worked?"
+    expected: Answer = ui_services.pipeline.ask(question)
+    conflict = next(c for c in expected.conflicts if c.kind == "assessment")
+    page = page_of(server.url)
+    page.fill("#question textarea", question)
+    page.click("#ask")
+    card = page.locator("#chat .conflict-card").first
+    card.wait_for(state="visible", timeout=ANSWER_TIMEOUT)
+    stances = card.locator(".conflict-side .stance")
+    assert [stances.nth(i).inner_text() for i in range(stances.count())] == [
+        s.stance for s in conflict.sides
+    ]
+    assert {"failure", "success"} <= {s.stance for s in conflict.sides}
+    card.scroll_into_view_if_needed()
+    page.screenshot(path=str(output_dir / "ui-conflicts-stance.png"))
+
+
 # -- the HTML itself (no browser) ----------------------------------------------------------------
 HOSTILE = "The toll <script>window.__x=1</script> was <b>$4</b> [5]."
 
