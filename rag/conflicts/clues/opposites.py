@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _NEGATIONS = frozenset("not no never none nobody nothing neither nor cannot without".split())
 
@@ -52,15 +53,22 @@ _ANTONYMS: tuple[tuple[str, str], ...] = (
 )
 
 
+@lru_cache(maxsize=8192)
+def _poles(stems: frozenset[str]) -> frozenset[str]:
+    """The antonym prefixes some stem of a sentence starts with.
+
+    Why cached: a sentence is in many candidate pairs, and matching every stem against every
+    prefix per pair was most of the candidate stage (cProfile, 20 corpus questions reading 10
+    passages: 2.5 of 3.0 s, 0.8 ms a pair); read once per sentence it is a set lookup."""
+    return frozenset(p for pair in _ANTONYMS for p in pair if any(s.startswith(p) for s in stems))
+
+
 def antonym_pair(sa: frozenset[str], sb: frozenset[str]) -> tuple[str, str] | None:
     """A word on one side whose opposite is on the other (and neither side has both)."""
+    pa, pb = _poles(sa), _poles(sb)
     for x, y in _ANTONYMS:
-        ax = any(s.startswith(x) for s in sa)
-        ay = any(s.startswith(y) for s in sa)
-        bx = any(s.startswith(x) for s in sb)
-        by = any(s.startswith(y) for s in sb)
-        if ax and by and not ay and not bx:
+        if x in pa and y in pb and y not in pa and x not in pb:
             return x, y
-        if ay and bx and not ax and not by:
+        if y in pa and x in pb and x not in pa and y not in pb:
             return y, x
     return None
