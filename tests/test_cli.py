@@ -155,7 +155,17 @@ def test_ask_json_flags_sources_that_disagree(indexed) -> None:
     assert answer["conflicts"], answer
     settings = Settings(data_dir=data)
     store = Store(connect(settings), settings.collection)
-    side_keys = ["doc_id", "title", "outlet", "date", "paragraph", "quote", "start", "end"]
+    side_keys = [
+        "doc_id",
+        "title",
+        "outlet",
+        "date",
+        "paragraph",
+        "quote",
+        "start",
+        "end",
+        "stance",
+    ]
     cited = {(c["doc_id"], c["start"], c["end"]): c for c in answer["citations"]}
     for conflict in answer["conflicts"]:
         assert list(conflict) == ["point", "kind", "score", "sides"]
