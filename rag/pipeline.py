@@ -138,7 +138,7 @@ class Pipeline:
         started = time.perf_counter()
         texts = self._texts(turn, turn.wider)
         found = self.detector.find_conflicts(turn.standalone, turn.wider, texts)
-        answer = marks_shown(attach_conflicts(answer, found))
+        answer = marks_shown(attach_conflicts(answer, found, turn.wider))
         answer.timings["conflicts"] = time.perf_counter() - started
         return answer
 

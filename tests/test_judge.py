@@ -285,8 +285,12 @@ def test_corpus_questions_where_sources_agree(indexed, detector, question) -> No
 def test_the_pipeline_finds_the_other_side_as_a_reporter_asks(
     indexed, question, one, other, words
 ) -> None:
-    card = _card_with(indexed.pipeline.ask(question).conflicts, one, other)
+    answer = indexed.pipeline.ask(question)
+    card = _card_with(answer.conflicts, one, other)
     assert any(w in _side(card, *one) for w in words)
+    for c in answer.citations:  # a side from past the answer's passages opens in its passage
+        assert c.passage is not None
+        assert c.passage.chunk.start <= c.start <= c.end <= c.passage.chunk.end
 
 
 def test_the_first_card_is_the_pair_most_on_the_questions_point(indexed) -> None:

@@ -222,12 +222,17 @@ def _passage_of(side: ConflictSide, passages: Sequence[Passage]) -> Passage | No
     return None
 
 
-def attach_conflicts(answer: Answer, conflicts: Sequence[Conflict]) -> Answer:
+def attach_conflicts(
+    answer: Answer, conflicts: Sequence[Conflict], read: Sequence[Passage] | None = None
+) -> Answer:
     """The answer with its disagreements: each side becomes a citation (a verbatim quote that
-    the footnotes and source cards open; an already cited span keeps its number), and a last
-    paragraph states each disagreement ("Sources disagree on X: [1] says “…”; [3] says “…”.")."""
+    the footnotes and source cards open, in its passage; an already cited span keeps its
+    number), and a last paragraph states each disagreement ("Sources disagree on X: [1] says
+    “…”; [3] says “…”."). ``read``: the passages the check read (default: the answer's); a
+    side can come from one the answer did not quote from."""
     if not conflicts:
         return answer
+    read = answer.passages if read is None else read
     citations = list(answer.citations)
     numbers = {(c.doc_id, c.start, c.end): c.n for c in citations}
     for conflict in conflicts:
@@ -246,7 +251,7 @@ def attach_conflicts(answer: Answer, conflicts: Sequence[Conflict]) -> Answer:
                     end=side.end,
                     quote=side.quote,
                     support=1.0,  # the side is the document's own sentence, verbatim
-                    passage=_passage_of(side, answer.passages),
+                    passage=_passage_of(side, read),
                 )
             )
     paragraph = max((s.paragraph for s in answer.sentences), default=-1) + 1
