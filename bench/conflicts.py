@@ -425,6 +425,7 @@ def latency(model: ModelJudge | None, limit: int | None) -> str:
     vectors made at ingest (the product) and embedding the sentences at question time (before)."""
     from bench.corpus import CORPUS, QUESTIONS
     from rag.conflicts import ConflictDetector
+    from rag.pipeline import conflict_reach
 
     questions = list(QUESTIONS[:limit] if limit else QUESTIONS)
     base: list[float] = []
@@ -434,9 +435,8 @@ def latency(model: ModelJudge | None, limit: int | None) -> str:
         services.ingestor.ingest([CORPUS])
         detector = ConflictDetector(services.sentences, model=model)
         before = ConflictDetector(services.embeddings, model=model)
+        reach = conflict_reach(services.settings, detector)  # further with the trained judge
         pipeline = services.pipeline
-        pipeline.detector = detector
-        reach = pipeline.conflict_reach()  # the product's: further with the trained judge
         pipeline.detector = None
         pipeline.ask(questions[0])  # warm-up: the first call pays one-off costs
         for q in questions:
@@ -479,8 +479,8 @@ def latency(model: ModelJudge | None, limit: int | None) -> str:
     return "\n".join(
         [
             f"Added latency per question ({len(questions)} corpus questions; `find_conflicts` on "
-            "the passages it reads (`Pipeline.conflict_reach`), against the rest of the pipeline "
-            "in the same run):",
+            "the passages it reads (`rag.pipeline.conflict_reach`), against the rest of the "
+            "pipeline in the same run):",
             "",
             markdown_table(["step", "median ms", "p95 ms", "median vs pipeline"], rows),
             "",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from rag.answerers.base import Answerer
 from rag.citations import CitationChecker
+from rag.config import Settings
 from rag.conflicts import ConflictDetector, attach_conflicts
 from rag.present import marks_shown
 from rag.retrieval import Retriever
@@ -37,6 +38,22 @@ class Turn:
     draft: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)  # doc_id -> stored text (offsets)
+
+
+def conflict_reach(settings: Settings, detector: ConflictDetector | None) -> int:
+    """How many passages the disagreement check reads, whatever the answer quotes from.
+
+    With the trained judge, ``conflict_passages``: one side of a disagreement is often in a
+    passage the answer does not need ("Who labelled the cartels terrorists?": the
+    Biden-administration claim ranked past the answer's 6); measured on corpus/ (README, *When
+    sources disagree*), 10 passages flag 11 of 12 phrasings of the four disagreements against 6
+    of 12, and none of 12 agreeing questions, as with 6. The clue-only engine reads the usual
+    ``k``: more candidates gave it more, noisier cards."""
+    if detector is None:
+        return 0
+    if detector.model is None:
+        return settings.k
+    return max(settings.k, settings.conflict_passages)
 
 
 class Pipeline:
@@ -71,29 +88,15 @@ class Pipeline:
         since retrieval picks greedily and the first ``k`` of a wider search are what ``k``
         would have given."""
         started = time.perf_counter()
-        k = self.answerer.passages_for(turn.standalone, self.retriever.settings.k)
+        settings = self.retriever.settings
+        k = self.answerer.passages_for(turn.standalone, settings.k)
+        reach = conflict_reach(settings, self.detector)
         found = self.retriever.search(
-            turn.standalone, k=max(k, self.conflict_reach()), scope=turn.scope, timings=turn.timings
+            turn.standalone, k=max(k, reach), scope=turn.scope, timings=turn.timings
         )  # adds the split: embedding, dense, bm25
         turn.passages = found[:k]
-        turn.wider = found[: self.conflict_reach()]
+        turn.wider = found[:reach]
         turn.timings["retrieve"] = time.perf_counter() - started
-
-    def conflict_reach(self) -> int:
-        """How many passages the disagreement check reads, whatever the answer quotes from.
-
-        With the trained judge, ``conflict_passages``: one side of a disagreement is often in
-        a passage the answer does not need ("Who labelled the cartels terrorists?": the
-        Biden-administration claim ranked past the answer's 6); measured on corpus/ (README,
-        *When sources disagree*), 10 passages flag 11 of 12 phrasings of the four
-        disagreements against 6 of 12, and none of 12 agreeing questions, as with 6. The
-        clue-only engine reads the usual ``k``: more candidates gave it more, noisier cards."""
-        settings = self.retriever.settings
-        if self.detector is None:
-            return 0
-        if self.detector.model is None:
-            return settings.k
-        return max(settings.k, settings.conflict_passages)
 
     def _draft(self, turn: Turn) -> Iterator[str]:
         """The answerer's draft, piece by piece, as it is written."""
@@ -132,7 +135,7 @@ class Pipeline:
 
     def _conflicts(self, turn: Turn, answer: Answer) -> Answer:
         """Where the retrieved sources disagree, say so, each side quoted (never pick one);
-        the check reads ``conflict_reach`` passages."""
+        the check reads ``conflict_reach`` passages (``turn.wider``)."""
         if self.detector is None or not answer.grounded:
             return answer
         started = time.perf_counter()

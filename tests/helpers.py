@@ -23,6 +23,9 @@ RAG = str(Path(sys.executable).parent / "rag")
 QUESTION = "Who designated the cartels as foreign terrorist organizations?"
 """A corpus question with a known, cited answer (the README's example)."""
 
+SIDE_KEYS = ["doc_id", "title", "outlet", "date", "paragraph", "quote", "start", "end", "stance"]
+"""A conflict side's JSON keys, in order (``stance``: the pole on an assessment card, else null)."""
+
 HOSTILE_DOC = """---
 title: "Harbor Bridge <b>toll</b> memo"
 outlet: "City Desk <i>Weekly</i>"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import run_rag
+from .helpers import SIDE_KEYS, run_rag
 
 
 @pytest.fixture(scope="module")
@@ -155,17 +155,6 @@ def test_ask_json_flags_sources_that_disagree(indexed) -> None:
     assert answer["conflicts"], answer
     settings = Settings(data_dir=data)
     store = Store(connect(settings), settings.collection)
-    side_keys = [
-        "doc_id",
-        "title",
-        "outlet",
-        "date",
-        "paragraph",
-        "quote",
-        "start",
-        "end",
-        "stance",
-    ]
     cited = {(c["doc_id"], c["start"], c["end"]): c for c in answer["citations"]}
     for conflict in answer["conflicts"]:
         assert list(conflict) == ["point", "kind", "score", "sides"]
@@ -176,7 +165,7 @@ def test_ask_json_flags_sources_that_disagree(indexed) -> None:
         assert len({s["doc_id"] for s in conflict["sides"]}) == len(conflict["sides"])
         numbers = []
         for side in conflict["sides"]:
-            assert list(side) == side_keys
+            assert list(side) == SIDE_KEYS
             doc = store.get_document(side["doc_id"])
             assert doc is not None
             assert doc.text[side["start"] : side["end"]] == side["quote"]

@@ -55,6 +55,8 @@ from rag.conflicts.clues import (
 from rag.conflicts.clues.readings import readings
 from rag.types import Chunk, Conflict, ConflictSide, DocMeta, Passage
 
+from .helpers import SIDE_KEYS
+
 # --- figures: the value, its bounds, and what it counts ---------------------------------------
 
 
@@ -600,17 +602,7 @@ def test_conflict_json_shape() -> None:
     data = c.to_dict()
     assert list(data) == ["point", "kind", "score", "sides"]
     assert data["score"] == 0.9123
-    assert list(data["sides"][0]) == [
-        "doc_id",
-        "title",
-        "outlet",
-        "date",
-        "paragraph",
-        "quote",
-        "start",
-        "end",
-        "stance",  # the pole on an assessment card's axis, else null
-    ]
+    assert list(data["sides"][0]) == SIDE_KEYS
     assert data["sides"][0]["stance"] is None
 
 

@@ -17,7 +17,8 @@ import numpy as np
 
 from rag.conflicts.candidates import Candidate, Sentence
 from rag.conflicts.clues import PairEvidence, compare_dates
-from rag.conflicts.clues.verdicts import AXIS_BY_NAME, stance
+from rag.conflicts.clues.evidence import verdict_axis
+from rag.conflicts.clues.verdicts import stance
 from rag.types import (
     PARAGRAPH_SEPARATOR,
     Answer,
@@ -99,7 +100,7 @@ def card(
     weights: Mapping[str, float],
 ) -> Conflict:
     pair = best.candidate
-    axis = _verdict_axis(pair.evidence)
+    axis = verdict_axis(pair.evidence)
     stances = {m: stance(sentences[m].clues.leans, axis) if axis else None for m in members}
     rank = {x: i for i, x in enumerate(dict.fromkeys(x for x in stances.values() if x))}
     ordered = sorted(members, key=lambda m: rank.get(stances[m] or "", len(rank)))  # by pole
@@ -123,15 +124,6 @@ def card(
     return Conflict(
         point=point, kind=kind, score=best.score, sides=sides, reasons=reasons, newer_doc_id=newer
     )
-
-
-def _verdict_axis(evidence: PairEvidence) -> str | None:
-    """The assessment axis the pair's verdict clue found them on ("whether it works"), if any:
-    a card on it names each side's pole."""
-    if "verdict" not in evidence.fired():
-        return None
-    name = evidence.details.get("verdict", "").split(":")[0]
-    return name if name in AXIS_BY_NAME else None
 
 
 # --- naming the point -------------------------------------------------------------------------

@@ -240,6 +240,15 @@ def _verdict_clue(
         ev.found("verdict", min(1.0, lean[1] / 2.0), f"{axis.name}: {first} vs {second}")
 
 
+def verdict_axis(ev: PairEvidence) -> str | None:
+    """The axis the verdict clue found the pair at opposite poles on ("whether it works"),
+    read back from the detail ``_verdict_clue`` writes; None when it did not fire."""
+    if "verdict" not in ev.fired():
+        return None
+    name = ev.details.get("verdict", "").split(":")[0]
+    return name if name in AXIS_BY_NAME else None
+
+
 def _names_act(question: QuestionContext, action: str) -> bool:
     """Does the question name the act ("... designated the cartels ...")?"""
     return any(action_label(w) == action for w in re.findall(r"[A-Za-z]+", question.text))
