@@ -45,6 +45,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("spanish", "bench.spanish"),
     ("startup", "bench.startup"),
     ("chunkvec", "bench.chunk_vectors"),
+    ("phrasings", "bench.phrasings"),
 ]
 
 

@@ -425,7 +425,7 @@ def latency(model: ModelJudge | None, limit: int | None) -> str:
     vectors made at ingest (the product) and embedding the sentences at question time (before)."""
     from bench.corpus import CORPUS, QUESTIONS
     from rag.conflicts import ConflictDetector
-    from rag.pipeline import conflict_reach
+    from rag.pipeline import conflict_reach, with_probes
 
     questions = list(QUESTIONS[:limit] if limit else QUESTIONS)
     base: list[float] = []
@@ -443,6 +443,7 @@ def latency(model: ModelJudge | None, limit: int | None) -> str:
             _, ms = timed(partial(pipeline.ask, q))
             base.append(ms)
             passages = services.retriever.search(q, k=reach)
+            passages = with_probes(services.retriever, passages, detector.probes(q))
             texts = {}
             for p in passages:
                 doc = services.store.get_document(p.doc_id)

@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     )
     k: int = Field(6, ge=1, le=50, description="Passages given to the answerer per question.")
     conflict_passages: int = Field(
-        10,
+        12,
         ge=1,
         le=50,
         description="Passages the disagreement check reads per question (at least k): a side "

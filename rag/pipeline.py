@@ -23,6 +23,7 @@ from rag.store import Store
 from rag.types import Answer, Passage
 
 History = Sequence[tuple[str, str]]
+PROBE_PASSAGES = 4  # passages each side's probe search adds to what the check reads
 
 
 @dataclass
@@ -46,14 +47,33 @@ def conflict_reach(settings: Settings, detector: ConflictDetector | None) -> int
     With the trained judge, ``conflict_passages``: one side of a disagreement is often in a
     passage the answer does not need ("Who labelled the cartels terrorists?": the
     Biden-administration claim ranked past the answer's 6); measured on corpus/ (README, *When
-    sources disagree*), 10 passages flag 11 of 12 phrasings of the four disagreements against 6
-    of 12, and none of 12 agreeing questions, as with 6. The clue-only engine reads the usual
+    sources disagree*), 12 passages flag 12 of 12 phrasings of the four disagreements against 6
+    of 12 with 6, and none of 12 agreeing questions, as with 6. The clue-only engine reads the usual
     ``k``: more candidates gave it more, noisier cards."""
     if detector is None:
         return 0
     if detector.model is None:
         return settings.k
     return max(settings.k, settings.conflict_passages)
+
+
+def with_probes(
+    retriever: Retriever,
+    passages: Sequence[Passage],
+    probes: Sequence[str],
+    scope: Scope | None = None,
+) -> list[Passage]:
+    """``passages`` and, after them, the best ``PROBE_PASSAGES`` of each probe search not
+    among them (``ConflictDetector.probes``: each side of an asked assessment), for the
+    disagreement check to read."""
+    out = list(passages)
+    seen = {p.chunk.chunk_id for p in out}
+    for probe in probes:
+        for p in retriever.search(probe, k=PROBE_PASSAGES, scope=scope):
+            if p.chunk.chunk_id not in seen:
+                seen.add(p.chunk.chunk_id)
+                out.append(p)
+    return out
 
 
 class Pipeline:
@@ -96,6 +116,9 @@ class Pipeline:
         )  # adds the split: embedding, dense, bm25
         turn.passages = found[:k]
         turn.wider = found[:reach]
+        if self.detector is not None:
+            probes = self.detector.probes(turn.standalone)
+            turn.wider = with_probes(self.retriever, turn.wider, probes, turn.scope)
         turn.timings["retrieve"] = time.perf_counter() - started
 
     def _draft(self, turn: Turn) -> Iterator[str]:

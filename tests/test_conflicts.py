@@ -36,7 +36,9 @@ from rag.conflicts import (
     question_focus,
     register_judge,
 )
+from rag.conflicts.candidates import MAX_PER_DOC, Sentence, relevant
 from rag.conflicts.clues import (
+    QuestionContext,
     agents_in,
     antonym_pair,
     axes_asked,
@@ -49,10 +51,12 @@ from rag.conflicts.clues import (
     leans,
     negations,
     opposed_lean,
+    pair_evidence,
     proper_names,
     quantities_in,
 )
 from rag.conflicts.clues.readings import readings
+from rag.conflicts.model_judge import ACTOR_PROBE, side_probes
 from rag.types import Chunk, Conflict, ConflictSide, DocMeta, Passage
 
 from .helpers import SIDE_KEYS
@@ -424,6 +428,20 @@ def test_united_states_is_not_a_verdict() -> None:
     assert "cooperative or unilateral" not in leans("The United States sent 4,000 Marines.")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "For law-enforcement agencies that have long worked independently, the initiative "
+        "represents a shift.",
+        "Officials worked with Mexican police for years.",
+    ],
+)
+def test_a_way_of_working_is_not_a_verdict(text) -> None:
+    """Seen on a card as a "success" side of "Has the campaign worked?"."""
+    assert "whether it works" not in leans(text)
+    assert leans("The crackdown has worked.")["whether it works"].value > 0
+
+
 def test_hedged_verdicts_are_weak() -> None:
     text = "Whether the strategy will succeed remains to be seen."
     assert abs(leans(text)["whether it works"].value) < 0.5
@@ -451,10 +469,35 @@ def test_opposed_lean_needs_clear_opposite_poles() -> None:
         ("What sanctions does a terrorist designation unlock?", "any"),
         ("Has the campaign against the cartels worked?", "any"),
         ("What is the balloon effect?", "any"),
+        # asks who holds a view (a source lookup), not who did an act
+        ("Who criticised treating cartels as terrorists?", "any"),
+        ("Who said the campaign has failed?", "any"),
+        ("Who has argued for military strikes?", "any"),
+        ("Who decided to treat the cartels as terrorists?", "agent"),
     ],
 )
 def test_question_focus(question, focus) -> None:
     assert question_focus(question) == focus
+
+
+WHITE_HOUSE = "The White House has designated various cartels and gangs as terrorist groups."
+BIDEN_ADMIN = "The Biden administration reclassified the cartels as terrorist networks."
+
+
+@pytest.mark.parametrize(
+    ("question", "fires"),
+    [
+        ("Who designated the cartels as terrorist groups?", True),
+        ("Who labelled the cartels terrorists?", True),  # one act, in other words
+        ("Who decided to treat the cartels as terrorists?", True),  # no known act named
+        ("Who arrested the cartel leaders?", False),  # another act: not what was asked
+    ],
+)
+def test_rival_actors_answer_a_who_question_only_about_their_act(question, fires) -> None:
+    ev = pair_evidence(
+        clues(WHITE_HOUSE), clues(BIDEN_ADMIN), 0.5, 0.5, 0.5, QuestionContext.of(question)
+    )
+    assert (ev.values["agents"] > 0) is fires
 
 
 @pytest.mark.parametrize(
@@ -977,3 +1020,38 @@ def test_a_judge_registered_by_name_decides_every_candidate(tmp_path, embeddings
     assert found
     assert all(c.score == 0.9 for c in found)
     assert all("pair classifier: contradicts" in c.reasons for c in found)
+
+
+def test_a_sentence_naming_who_acted_is_kept_past_the_per_document_cap() -> None:
+    """Asked "Who labelled the cartels terrorists?", the sentence naming "The Biden
+    administration" was 7th of its document by closeness to the question: the cap of 6 hid
+    the other side. For a who-question it is kept; for another question it is not."""
+    meta = DocMeta(title="Analysis")
+    filler = [
+        Sentence(
+            "d", meta, 0, 0, f"Cartels are a grave threat to security number {n}.", 0, 0.9 - n / 100
+        )
+        for n in range(MAX_PER_DOC)
+    ]
+    actor = Sentence("d", meta, 0, 0, BIDEN_ADMIN, 0, 0.5)
+    kept_who = relevant([*filler, actor], focus="agent")
+    kept_any = relevant([*filler, actor], focus="any")
+    assert MAX_PER_DOC in kept_who
+    assert MAX_PER_DOC not in kept_any
+    assert kept_any == list(range(MAX_PER_DOC))
+
+
+def test_each_side_of_what_is_asked_is_searched_for() -> None:
+    """One search per pole of each assessment the question asks, one for the actors of a
+    who-question; none for other questions."""
+    probes = side_probes("Has the war on narco-terror been effective?")
+    assert probes == [
+        "Has the war on narco-terror been effective? success results achieved",
+        "Has the war on narco-terror been effective? failed failure",
+    ]
+    assert len(side_probes("Is the US acting alone against the cartels?")) == 2
+    assert side_probes("Who designated the cartels as terrorist organizations?") == [
+        "Who designated the cartels as terrorist organizations? " + ACTOR_PROBE
+    ]
+    assert side_probes("Who said the campaign failed?") == []  # a source lookup
+    assert side_probes("How many fugitives were arrested?") == []

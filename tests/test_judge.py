@@ -267,6 +267,14 @@ def test_corpus_questions_where_sources_agree(indexed, detector, question) -> No
     [
         # the other side ranks past the answer's passages: the check reads further
         ("Who labelled the cartels terrorists?", (BIDEN,), (TRUMP, FAILED), ("Biden",)),
+        # ... and past the 6 sentences of its document closest to the question: a sentence
+        # that names who acted is kept for a who-question (the README's first question)
+        (
+            "Who designated the cartels as foreign terrorist organizations?",
+            (BIDEN,),
+            (TRUMP,),
+            ("Biden",),
+        ),
         # "which administration" asks who acted, as "who" does
         (
             "Which administration reclassified the cartels as terrorist organizations?",
@@ -279,6 +287,21 @@ def test_corpus_questions_where_sources_agree(indexed, detector, question) -> No
             (FAILED, BIDEN),
             (FACTCHECK, ALLIANCE, TRUMP),
             ("failed", "lost", "unwinnable"),
+        ),
+        # the success side is past the 12 passages the question's words retrieve: a search
+        # for each side of the asked assessment finds it
+        (
+            "Has the war on narco-terror been effective?",
+            (FAILED, BIDEN),
+            (FACTCHECK, ALLIANCE, TRUMP),
+            ("failed", "lost", "unwinnable", "despite"),
+        ),
+        # "acting alone" asks the cooperative-or-unilateral question in other words
+        (
+            "Is the US acting alone against the cartels?",
+            (TRUMP, FAILED, BIDEN),
+            (ALLIANCE, FACTCHECK),
+            ("secretly", "unilateral"),
         ),
     ],
 )
@@ -325,6 +348,8 @@ def test_an_assessment_card_names_the_pole_each_side_takes(indexed) -> None:
         "How many cartel members were extradited?",
         "What sanctions does a terrorist designation unlock?",
         "Did Trump secretly approve military action against cartels?",
+        # asks who holds a view: two sources naming different designators do not answer it
+        "Who criticised treating cartels as terrorists?",
     ],
 )
 def test_the_pipeline_reading_further_flags_nothing_where_sources_agree(indexed, question) -> None:

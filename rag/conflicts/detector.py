@@ -25,7 +25,13 @@ from rag.conflicts.judge import (
     PairJudge,
     Verdict,
 )
-from rag.conflicts.model_judge import ModelJudge, closeness, has_asked_clue, one_government
+from rag.conflicts.model_judge import (
+    ModelJudge,
+    closeness,
+    has_asked_clue,
+    one_government,
+    side_probes,
+)
 from rag.types import Conflict, Passage
 
 
@@ -101,6 +107,12 @@ class ConflictDetector:
         return out
 
     # -- the product entry point --------------------------------------------------------------
+    def probes(self, question: str) -> list[str]:
+        """Extra searches whose passages the check should read as well: each side of an
+        assessment the question asks (the trained judge's asked-axis rule decides on those
+        sides; the clue-only engine reads the usual passages)."""
+        return side_probes(question) if self.model is not None else []
+
     def find_conflicts(
         self, question: str, passages: Sequence[Passage], texts: Mapping[str, str]
     ) -> list[Conflict]:

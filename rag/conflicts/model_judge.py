@@ -29,6 +29,7 @@ from rag.conflicts.candidates import Candidate
 from rag.conflicts.clues import PairEvidence, question_focus
 from rag.conflicts.clues.actors import one_government_act
 from rag.conflicts.clues.readings import READINGS
+from rag.conflicts.clues.verdicts import AXIS_BY_NAME
 from rag.conflicts.judge import Verdict
 from rag.conflicts.sentence_model import CONTRADICTS, ENTAILS, SentenceJudge
 from rag.lexical import says_something_else
@@ -254,7 +255,7 @@ ASSESSMENT_ASKED = {
         r"fail\w*|effective\w*|pa(?:y|id) off)\b|\bhow (?:well|effective)\b"
     ),
     "cooperative or unilateral": re.compile(
-        r"\b(?:consensual|unilateral\w*|consent\w*|sovereign\w*)\b"
+        r"\b(?:consensual|unilateral\w*|consent\w*|sovereign\w*|(?:act\w*|go\w*) alone)\b"
     ),
     "terrorists or criminals": re.compile(
         r"\bterrorists? or (?:criminals?|criminal organi[sz]ations?)\b|"
@@ -266,6 +267,28 @@ ASSESSMENT_ASKED = {
 def assessment_asked(question: str) -> frozenset[str]:
     low = question.lower()
     return frozenset(name for name, rx in ASSESSMENT_ASKED.items() if rx.search(low))
+
+
+ACTOR_PROBE = "administration government president officials"
+
+
+def side_probes(question: str) -> list[str]:
+    """Searches that look for each side of what the question asks, since the side its own
+    words do not favour is often past the passages they retrieve: each pole of an asked
+    assessment ("Has the war on narco-terror been effective?" + "success results achieved", +
+    "failed failure"), and for a who-question the actors sources name ("Who designated the
+    cartels ...?" + "administration government ...": the Biden-administration sentence ranks
+    12th for the question, 3rd for the probe, and a sixth document on cartels pushed it out)."""
+    q = question.strip()
+    probes = [
+        f"{q} {words}"
+        for name in sorted(assessment_asked(question))
+        for words in AXIS_BY_NAME[name].probes
+        if words
+    ]
+    if question_focus(question) == "agent":
+        probes.append(f"{q} {ACTOR_PROBE}")
+    return probes
 
 
 def asked_clues(candidate: Candidate) -> frozenset[str]:

@@ -81,6 +81,15 @@ _ACTOR_NOUNS = (
     "persons?|people|politicians?"
 )
 _ASKS_ACTOR = re.compile(rf"(which|what)\s+(?:\w+\s+)?(?:{_ACTOR_NOUNS})\b")
+# "Who criticised treating the cartels as terrorists?", "Who said ...?": asks who holds a view
+# (the source lookup), not who did an act; rival actors of some act do not answer it.
+_ASKS_SPEAKER = re.compile(
+    r"(?:who|whom)\s+(?:(?:has|have|had|did|first|also|publicly|openly)\s+)*"
+    r"(?:sa(?:id|ys?)|criticis\w*|criticiz\w*|argu\w*|warn\w*|prais\w*|question\w*|"
+    r"claim\w*|stat(?:ed|es)|told|wr(?:ote|ites?)|suggest\w*|object\w*|condemn\w*|"
+    r"denounc\w*|defend\w*|welcom\w*|complain\w*|doubt\w*|disput\w*|reject\w*|"
+    r"oppos\w*|support\w*|call(?:ed|s)?\s+for|describ\w*|believ\w*|think\w*|thought)\b"
+)
 
 
 def question_focus(question: str) -> str:
@@ -90,6 +99,8 @@ def question_focus(question: str) -> str:
         return "quantity"
     if re.match(r"(when|what (year|date|day|month)|in (what|which) year|since when)\b", q):
         return "date"
+    if _ASKS_SPEAKER.match(q):
+        return "any"
     if re.match(r"(who|whom|whose)\b", q) or _ASKS_ACTOR.match(q):
         return "agent"
     return "any"
@@ -200,7 +211,8 @@ def _fact_clues(
         ev.found("dates", 1.0, f"{dates[0].text} vs {dates[1].text}")
     agents = compare_agents(a.agents, b.agents)
     if agents and (
-        focus == "agent" or (focus == "any" and (close or _names_act(question, agents[0].action)))
+        (focus == "agent" and _act_asked(question, agents[0].action))
+        or (focus == "any" and (close or _names_act(question, agents[0].action)))
     ):
         ev.found("agents", 1.0, f"who {agents[0].action}: {agents[0].name} vs {agents[1].name}")
     names_asked = focus == "agent" or (focus == "any" and close)
@@ -249,9 +261,21 @@ def verdict_axis(ev: PairEvidence) -> str | None:
     return name if name in AXIS_BY_NAME else None
 
 
+def _acts_named(question: QuestionContext) -> set[str]:
+    return {a for w in re.findall(r"[A-Za-z]+", question.text) if (a := action_label(w))}
+
+
 def _names_act(question: QuestionContext, action: str) -> bool:
     """Does the question name the act ("... designated the cartels ...")?"""
-    return any(action_label(w) == action for w in re.findall(r"[A-Za-z]+", question.text))
+    return action in _acts_named(question)
+
+
+def _act_asked(question: QuestionContext, action: str) -> bool:
+    """For a who-question: is ``action`` the act it asks about? Any act when it names none of
+    the known acts ("Who decided to treat the cartels as terrorists?"); "Who arrested ...?"
+    is not answered by two sources naming different designators."""
+    named = _acts_named(question)
+    return not named or action in named
 
 
 def _unit_words(text: str, figure: str) -> str:

@@ -24,6 +24,8 @@ class Axis:
     plus: tuple[tuple[str, float], ...]
     minus: tuple[tuple[str, float], ...]
     asked_by: str  # regex over the lower-cased question
+    # words that, added to the question, retrieve each pole's side (plus, minus)
+    probes: tuple[str, str] = ("", "")
 
 
 def _words(spec: str, weight: float = 1.0) -> tuple[tuple[str, float], ...]:
@@ -49,6 +51,7 @@ AXES: tuple[Axis, ...] = (
         ),
         r"\b(work|succe|fail|effective|win|won|lose|lost|progress|achiev|result|outcome|"
         r"pa(y|id) off|how well|going)",
+        ("success results achieved", "failed failure"),
     ),
     Axis(
         "cooperative or unilateral",
@@ -66,6 +69,7 @@ AXES: tuple[Axis, ...] = (
         + _words("tension oppos", 0.5),
         r"\b(cooperat|collaborat|consensual|consent|unilateral|joint|together|agree|"
         r"sovereign|multilateral|alone|partner)",
+        ("joint cooperation agreement", "unilateral without consent"),
     ),
     Axis(
         "terrorists or criminals",
@@ -77,6 +81,7 @@ AXES: tuple[Axis, ...] = (
             "criminal+network profit-driven gang gangs law+enforcement+challenge organized+crime"
         ),
         r"\b(terror|criminal|label|call|describ|fram)",
+        ("terrorist organizations", "criminal organizations"),
     ),
 )
 _CONTRAST = re.compile(
@@ -89,6 +94,11 @@ _CONCESSIVE = re.compile(
 _WORD_RE = re.compile(r"[a-z][a-z'\-]*")
 _FLIP = frozenset("not no never without rather instead lack lacks lacking hardly".split())
 _HEDGE = frozenset("whether if could might may hope hopes hoped".split())
+# "worked independently / with / for ...": a way of working, not "it worked".
+_HOW_IT_WAS_DONE = re.compile(
+    r"\s+(?:independently|separately|alone|closely|together|hard|tirelessly|alongside|with|"
+    r"for|on|in|at|as|to|under|through|toward|towards|against|across|within|from)\b"
+)
 # "limits unilateral action", "avoid a failure": the pole word is what is held off, not claimed.
 _DAMPEN = re.compile(r"^(?:limit|constrain|restrict|prevent|avoid|curb|preclud|rule)")
 # "mislead readers into believing that X", "wrongly X": X is a view the sentence rejects.
@@ -135,6 +145,8 @@ def _lean(original: str, low: str, starts: list[int], words: list[str], axis: Ax
             weight = next(lexicon[g][1] for g in range(len(lexicon)) if m.group(g + 1))
             if m.start() > 0 and original[m.start()].isupper():
                 continue  # a name ("United States", "Success Academy"), not a verdict
+            if _HOW_IT_WAS_DONE.match(low, m.end()) and m.group(0).startswith("worked"):
+                continue  # "have long worked independently": how someone worked, no verdict
             i = bisect.bisect_right(starts, m.start()) - 1
             before = words[max(0, i - 3) : i]
             flip = any(w in _FLIP or w.endswith("n't") for w in before)
