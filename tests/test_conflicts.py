@@ -1055,3 +1055,16 @@ def test_each_side_of_what_is_asked_is_searched_for() -> None:
     ]
     assert side_probes("Who said the campaign failed?") == []  # a source lookup
     assert side_probes("How many fugitives were arrested?") == []
+
+
+def test_the_cartels_allies_are_not_cooperation() -> None:
+    """Seen on a card as a "cooperative" side of "Will US military action respect Mexican
+    sovereignty?"."""
+    text = "Militarization yields backlash, boosting recruitment or alliances with armed groups."
+    assert "cooperative or unilateral" not in leans(text)
+    assert (
+        leans("The new alliance aims to coordinate the response.")[
+            "cooperative or unilateral"
+        ].value
+        > 0
+    )

@@ -28,6 +28,9 @@ class Axis:
     probes: tuple[str, str] = ("", "")
 
 
+COOPERATION = "cooperative or unilateral"
+
+
 def _words(spec: str, weight: float = 1.0) -> tuple[tuple[str, float], ...]:
     return tuple((w, weight) for w in spec.split())
 
@@ -54,7 +57,7 @@ AXES: tuple[Axis, ...] = (
         ("success results achieved", "failed failure"),
     ),
     Axis(
-        "cooperative or unilateral",
+        COOPERATION,
         "cooperative",
         "unilateral",
         _words(
@@ -98,6 +101,12 @@ _HEDGE = frozenset("whether if could might may hope hopes hoped".split())
 _HOW_IT_WAS_DONE = re.compile(
     r"\s+(?:independently|separately|alone|closely|together|hard|tirelessly|alongside|with|"
     r"for|on|in|at|as|to|under|through|toward|towards|against|across|within|from)\b"
+)
+# "alliances with armed groups", "cooperation with the cartels": who the criminals ally with.
+_WITH_CRIMINALS = re.compile(
+    r"\s+(?:with|between|among)\s+(?:the\s+)?(?:(?:other|local|rival|armed|criminal|drug|"
+    r"militant|paramilitary|trafficking)\s+)*(?:groups?|gangs?|cartels?|militias?|factions?|"
+    r"traffickers?|criminals?)\b"
 )
 # "limits unilateral action", "avoid a failure": the pole word is what is held off, not claimed.
 _DAMPEN = re.compile(r"^(?:limit|constrain|restrict|prevent|avoid|curb|preclud|rule)")
@@ -147,6 +156,8 @@ def _lean(original: str, low: str, starts: list[int], words: list[str], axis: Ax
                 continue  # a name ("United States", "Success Academy"), not a verdict
             if _HOW_IT_WAS_DONE.match(low, m.end()) and m.group(0).startswith("worked"):
                 continue  # "have long worked independently": how someone worked, no verdict
+            if sign > 0 and axis.name == COOPERATION and _WITH_CRIMINALS.match(low, m.end()):
+                continue  # "alliances with armed groups": the cartels' allies, not the states'
             i = bisect.bisect_right(starts, m.start()) - 1
             before = words[max(0, i - 3) : i]
             flip = any(w in _FLIP or w.endswith("n't") for w in before)
