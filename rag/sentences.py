@@ -88,3 +88,17 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
 def split_sentences(text: str) -> list[str]:
     """The sentences of ``text`` as strings (convenience over ``sentence_spans``)."""
     return [text[s:e] for s, e in sentence_spans(text)]
+
+
+def not_a_claim(sentence: str) -> bool:
+    """Headlines and questions state nothing a source can be held to: a sentence that asks
+    ("...?"), or that has no closing stop and is mostly capitalised words ("War on
+    Narco-Terror: Americas Unite in Unprecedented Crackdown")."""
+    text = sentence.strip().rstrip("\"'”’)")
+    if text.endswith("?"):
+        return True
+    if text.endswith((".", "!", ";")):
+        return False
+    words = [w for w in text.split() if w[:1].isalpha()]
+    capitalised = sum(w[0].isupper() for w in words)
+    return not words or capitalised / len(words) >= 0.5

@@ -513,3 +513,12 @@ def test_a_name_is_cited_to_a_sentence_already_quoted(embeddings) -> None:
     assert names.get("Amazon") == 3  # [3]: the quoted sentence
     assert quoted in answer
     assert left_out not in answer
+
+
+def test_a_question_in_a_document_is_never_quoted_as_an_answer(indexed) -> None:
+    """The fact check's headline ("Fact check: How do US authorities coordinate ...?") was
+    quoted in the answer to "Who said the US campaign against the cartels has failed?": a
+    sentence that asks states nothing."""
+    answer = indexed.pipeline.ask("Who said the US campaign against the cartels has failed?")
+    assert answer.citations
+    assert not [c.quote for c in answer.citations if c.quote.rstrip("\"'”’)").endswith("?")]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.refmarks import show_marks
-from rag.sentences import sentence_spans
+from rag.sentences import not_a_claim, sentence_spans
 from rag.types import Passage
 
 MIN_WORDS = 6
@@ -40,8 +40,8 @@ def candidate_sentences(passages: Sequence[Passage]) -> list[Pick]:
             key = (p.doc_id, p.chunk.start + s, p.chunk.start + e)
             if key in seen or len(text.split()) < MIN_WORDS:
                 continue
-            if not _ENDS_LIKE_SENTENCE.search(text):
-                continue  # headings and captions are not claims
+            if not _ENDS_LIKE_SENTENCE.search(text) or not_a_claim(text):
+                continue  # headings, captions and questions are not claims: they answer nothing
             seen.add(key)
             out.append(Pick(n, p.doc_id, key[1], key[2], text, 0.0))
     return out

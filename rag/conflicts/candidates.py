@@ -26,7 +26,7 @@ from rag.conflicts.clues import (
     pair_evidence,
 )
 from rag.conflicts.clues.evidence import QUESTION_PAIR_BAR
-from rag.sentences import sentence_spans
+from rag.sentences import not_a_claim, sentence_spans
 from rag.types import DocMeta, Passage, paragraph_at, paragraph_starts
 from rag.vector_cache import TextEmbedder as TextEmbedder  # re-exported: the detector's seam
 from rag.vector_cache import VectorCache
@@ -105,20 +105,6 @@ def sentences_of(passages: Sequence[Passage], texts: Mapping[str, str]) -> list[
             paragraph = paragraph_at(starts_of[p.doc_id], s)
             out.append(Sentence(p.doc_id, p.meta, s, e, text[s:e], paragraph))
     return out
-
-
-def not_a_claim(sentence: str) -> bool:
-    """Headlines and questions state nothing a source can be held to: a sentence that asks
-    ("...?"), or that has no closing stop and is mostly capitalised words ("War on
-    Narco-Terror: Americas Unite in Unprecedented Crackdown")."""
-    text = sentence.strip().rstrip("\"'”’)")
-    if text.endswith("?"):
-        return True
-    if text.endswith((".", "!", ";")):
-        return False
-    words = [w for w in text.split() if w[:1].isalpha()]
-    capitalised = sum(w[0].isupper() for w in words)
-    return not words or capitalised / len(words) >= 0.5
 
 
 def carries(sentence: Sentence, focus: str) -> bool:
