@@ -23,7 +23,7 @@ from rag.store import Store
 from rag.types import Answer, Passage
 
 History = Sequence[tuple[str, str]]
-PROBE_PASSAGES = 4  # passages each side's probe search adds to what the check reads
+PROBE_PASSAGES = 6  # passages each side's probe search adds to what the check reads
 
 
 @dataclass
