@@ -443,19 +443,29 @@ def latency(model: ModelJudge | None, limit: int | None) -> str:
             _, ms = timed(partial(pipeline.ask, q))
             base.append(ms)
             passages = services.retriever.search(q, k=reach)
-            passages = with_probes(services.retriever, passages, detector.probes(q))
             texts = {}
-            for p in passages:
+            for p in with_probes(services.retriever, passages, detector.probes(q)):
                 doc = services.store.get_document(p.doc_id)
                 texts[p.doc_id] = doc.text if doc else ""
+
+            def check(
+                det: ConflictDetector,
+                q: str = q,
+                read: list = passages,
+                texts: dict[str, str] = texts,
+            ) -> list:
+                """What the pipeline's check does: its side searches, then the detector."""
+                wider = with_probes(services.retriever, read, det.probes(q))
+                return det.find_conflicts(q, wider, texts)
+
             for name, det in (("before", before), ("cold", detector)):
                 det.clear_cache()
                 services.embeddings.clear_cache()
                 if model is not None:
                     model.clear_cache()
-                found, ms = timed(partial(det.find_conflicts, q, passages, texts))
+                found, ms = timed(partial(check, det))
                 times[name].append(ms)
-            _, ms = timed(partial(detector.find_conflicts, q, passages, texts))
+            _, ms = timed(partial(check, detector))
             times["warm"].append(ms)
             detector.clear_cache()
             services.embeddings.clear_cache()
@@ -479,9 +489,9 @@ def latency(model: ModelJudge | None, limit: int | None) -> str:
         rows.append([label, f"{med:.1f}", f"{p95:.1f}", f"{med / bmed:.2f}"])
     return "\n".join(
         [
-            f"Added latency per question ({len(questions)} corpus questions; `find_conflicts` on "
-            "the passages it reads (`rag.pipeline.conflict_reach`), against the rest of the "
-            "pipeline in the same run):",
+            f"Added latency per question ({len(questions)} corpus questions; the side searches "
+            "(`rag.pipeline.with_probes`) and `find_conflicts` on the passages it reads "
+            "(`rag.pipeline.conflict_reach`), against the rest of the pipeline in the same run):",
             "",
             markdown_table(["step", "median ms", "p95 ms", "median vs pipeline"], rows),
             "",

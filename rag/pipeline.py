@@ -64,7 +64,7 @@ def with_probes(
     scope: Scope | None = None,
 ) -> list[Passage]:
     """``passages`` and, after them, the best ``PROBE_PASSAGES`` of each probe search not
-    among them (``ConflictDetector.probes``: each side of an asked assessment), for the
+    among them (``ConflictDetector.probes``: each side of what the question asks), for the
     disagreement check to read."""
     out = list(passages)
     seen = {p.chunk.chunk_id for p in out}
@@ -116,9 +116,6 @@ class Pipeline:
         )  # adds the split: embedding, dense, bm25
         turn.passages = found[:k]
         turn.wider = found[:reach]
-        if self.detector is not None:
-            probes = self.detector.probes(turn.standalone)
-            turn.wider = with_probes(self.retriever, turn.wider, probes, turn.scope)
         turn.timings["retrieve"] = time.perf_counter() - started
 
     def _draft(self, turn: Turn) -> Iterator[str]:
@@ -158,10 +155,13 @@ class Pipeline:
 
     def _conflicts(self, turn: Turn, answer: Answer) -> Answer:
         """Where the retrieved sources disagree, say so, each side quoted (never pick one);
-        the check reads ``conflict_reach`` passages (``turn.wider``)."""
+        the check reads ``conflict_reach`` passages (``turn.wider``) and those of its side
+        searches (``with_probes``), which count in its time."""
         if self.detector is None or not answer.grounded:
             return answer
         started = time.perf_counter()
+        probes = self.detector.probes(turn.standalone)
+        turn.wider = with_probes(self.retriever, turn.wider, probes, turn.scope)
         texts = self._texts(turn, turn.wider)
         found = self.detector.find_conflicts(turn.standalone, turn.wider, texts)
         answer = marks_shown(attach_conflicts(answer, found, turn.wider))

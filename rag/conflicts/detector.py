@@ -108,9 +108,9 @@ class ConflictDetector:
 
     # -- the product entry point --------------------------------------------------------------
     def probes(self, question: str) -> list[str]:
-        """Extra searches whose passages the check should read as well: each side of an
-        assessment the question asks (the trained judge's asked-axis rule decides on those
-        sides; the clue-only engine reads the usual passages)."""
+        """Extra searches whose passages the check should read as well (``side_probes``: each
+        pole of an asked assessment, the actors of a who-question); the clue-only engine reads
+        the usual passages."""
         return side_probes(question) if self.model is not None else []
 
     def find_conflicts(

@@ -29,7 +29,7 @@ from rag.conflicts.candidates import Candidate
 from rag.conflicts.clues import PairEvidence, question_focus
 from rag.conflicts.clues.actors import one_government_act
 from rag.conflicts.clues.readings import READINGS
-from rag.conflicts.clues.verdicts import AXIS_BY_NAME
+from rag.conflicts.clues.verdicts import AXIS_BY_NAME, COOPERATION
 from rag.conflicts.judge import Verdict
 from rag.conflicts.sentence_model import CONTRADICTS, ENTAILS, SentenceJudge
 from rag.lexical import says_something_else
@@ -254,7 +254,7 @@ ASSESSMENT_ASKED = {
         r"\b(?:has|have|is|are|did|does|do|was|were|will)\b.*\b(?:work(?:ed|ing)?|succe\w*|"
         r"fail\w*|effective\w*|pa(?:y|id) off)\b|\bhow (?:well|effective)\b"
     ),
-    "cooperative or unilateral": re.compile(
+    COOPERATION: re.compile(
         r"\b(?:consensual|unilateral\w*|consent\w*|sovereign\w*|(?:act\w*|go\w*) alone)\b"
     ),
     "terrorists or criminals": re.compile(
