@@ -30,7 +30,7 @@ READS = (6, 10, 12)  # the answer's k alone, session 9's default, this default
 @dataclass(frozen=True)
 class Case:
     question: str
-    group: str  # which list it came from ("first" / "second"; see the yaml)
+    group: str  # which list it came from ("first" / "second" / "third"; see the yaml)
     titles: tuple[tuple[str, ...], ...] = ()
     poles: tuple[str, ...] = ()
 
@@ -58,7 +58,7 @@ def load_cases(path: Path = QUESTIONS_FILE) -> tuple[list[Case], list[Case]]:
     return disagree, agree
 
 
-GROUPS = ("first", "second")
+GROUPS = ("first", "second", "third")
 
 
 def _row(
@@ -121,10 +121,8 @@ def run(args: argparse.Namespace) -> str:
     wrong = [d for d in larger if d[2] in ("missed", "false flag")]
     head = [
         "store, passages the check reads",
-        "disagreements flagged, right sides (first set)",
-        "(second set)",
-        "agreeing questions flagged (first set)",
-        "(second set)",
+        *(f"disagreements flagged, right sides ({g} set)" for g in GROUPS),
+        *(f"agreeing questions flagged ({g} set)" for g in GROUPS),
     ]
     return "\n".join(
         [

@@ -49,7 +49,8 @@ def conflict_reach(settings: Settings, detector: ConflictDetector | None) -> int
     Biden-administration claim ranked past the answer's 6); measured on corpus/ (README, *When
     sources disagree*), 12 passages flag 12 of 12 phrasings of the four disagreements against 6
     of 12 with 6, and none of 12 agreeing questions, as with 6. The clue-only engine reads the usual
-    ``k``: more candidates gave it more, noisier cards."""
+    ``k``: more candidates gave it more, noisier cards (measured before flags on one assessment
+    axis became one card)."""
     if detector is None:
         return 0
     if detector.model is None:

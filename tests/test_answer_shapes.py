@@ -388,8 +388,9 @@ class _Recording(ConflictDetector):
 
 def test_the_clue_engine_reads_the_usual_passages_not_the_wider_ones(indexed) -> None:
     """A list question quotes from k + WIDER passages; the clue-only detector still reads the
-    k a plain question gets: the wider set made it three noisy cards out of one. (The trained
-    judge reads further: ``tests/test_judge.py``.)"""
+    k a plain question gets (the wider set made it three noisy cards out of one, before flags
+    on one assessment axis became one card). (The trained judge reads further:
+    ``tests/test_judge.py``.)"""
     from rag.pipeline import Pipeline
 
     p = indexed.pipeline
@@ -403,7 +404,6 @@ def test_the_clue_engine_reads_the_usual_passages_not_the_wider_ones(indexed) ->
     texts = {q.doc_id: p.store.get_document(q.doc_id).text for q in answer.passages}
     expected = detector.find_conflicts(LIST_Q, usual, texts)
     assert [c.to_dict() for c in answer.conflicts] == [c.to_dict() for c in expected]
-    assert len(answer.conflicts) < len(detector.find_conflicts(LIST_Q, answer.passages, texts))
 
 
 def _passages(texts: Sequence[str]) -> list[Passage]:

@@ -473,6 +473,7 @@ def test_opposed_lean_needs_clear_opposite_poles() -> None:
         ("Who criticised treating cartels as terrorists?", "any"),
         ("Who said the campaign has failed?", "any"),
         ("Who has argued for military strikes?", "any"),
+        ("Who benefits from designating cartels as terrorists?", "any"),  # who is affected
         ("Who decided to treat the cartels as terrorists?", "agent"),
     ],
 )

@@ -326,6 +326,16 @@ def test_the_first_card_is_the_pair_most_on_the_questions_point(indexed) -> None
     assert any(s.stance == "unilateral" for s in first.sides)
 
 
+def test_an_assessment_is_one_card_with_both_poles(indexed) -> None:
+    """Flags on one assessment axis are one point, so one card (it was three cards of
+    "cooperative vs unilateral" for this question, the second and third repeating the
+    first's sources with weaker quotes)."""
+    answer = indexed.pipeline.ask("Is US action against the cartels unilateral?")
+    assessments = [c for c in answer.conflicts if c.kind == "assessment"]
+    assert len(assessments) == 1
+    assert {s.stance for s in assessments[0].sides} == {"cooperative", "unilateral"}
+
+
 def test_an_assessment_card_names_the_pole_each_side_takes(indexed) -> None:
     """A reader sees who says "failed" and who says "results", sides grouped by pole, in the
     card and in the answer's sentence."""
@@ -348,8 +358,10 @@ def test_an_assessment_card_names_the_pole_each_side_takes(indexed) -> None:
         "How many cartel members were extradited?",
         "What sanctions does a terrorist designation unlock?",
         "Did Trump secretly approve military action against cartels?",
-        # asks who holds a view: two sources naming different designators do not answer it
+        # asks who holds a view, or who is affected: two sources naming different designators
+        # do not answer it
         "Who criticised treating cartels as terrorists?",
+        "Who benefits from designating cartels as terrorists?",
     ],
 )
 def test_the_pipeline_reading_further_flags_nothing_where_sources_agree(indexed, question) -> None:

@@ -11,8 +11,9 @@ Why a flag appears (every step is one a reader can check):
    threshold in ``clue_weights.json``, fitted by ``python -m bench.conflicts --fit``); a pair
    needs a clue and the threshold. An optional second judge (the LLM judge, or any judge
    registered by name) re-decides the strongest candidates.
-4. ``cards``: flagged pairs that share a side are one card (at most three), of kind factual,
-   assessment or temporal; the answer ends with "Sources disagree on X: [1] says “…”; …".
+4. ``cards``: flagged pairs that share a side, or one assessment axis, are one card (at most
+   three), of kind factual, assessment or temporal; the answer ends with "Sources disagree on
+   X: [1] says “…”; …".
 """
 
 from rag.conflicts.candidates import (

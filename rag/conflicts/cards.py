@@ -1,6 +1,7 @@
 """Cards: the flagged pairs as ``Conflict`` objects, and their sentence in the answer.
 
-Flagged pairs that share a side (or a near-identical sentence) are one card, with at most one
+Flagged pairs that share a side (or a near-identical sentence), or that take opposite poles on
+one assessment axis (one point: "cooperative or unilateral"), are one card, with at most one
 side per document; at most three cards, best first. Kind: "temporal" when a figure/actor/verdict
 conflict comes with different dates on each side and the sources have different publication
 dates (the card names the newer source); "factual" for figures, dates, actors, names, negation;
@@ -53,11 +54,13 @@ def group_flags(
     cards: list[tuple[Flag, list[int]]] = []
     for flag in flags:
         pair = (flag.candidate.i, flag.candidate.j)
+        axis = verdict_axis(flag.candidate.evidence)
         home = next(
             (
                 card
                 for card in cards
-                if any(
+                if (axis is not None and verdict_axis(card[0].candidate.evidence) == axis)
+                or any(
                     m in pair or float(vectors[m] @ vectors[x]) >= DUPLICATE_SIM
                     for m in card[1]
                     for x in pair

@@ -82,13 +82,15 @@ _ACTOR_NOUNS = (
 )
 _ASKS_ACTOR = re.compile(rf"(which|what)\s+(?:\w+\s+)?(?:{_ACTOR_NOUNS})\b")
 # "Who criticised treating the cartels as terrorists?", "Who said ...?": asks who holds a view
-# (the source lookup), not who did an act; rival actors of some act do not answer it.
+# (the source lookup), and "Who benefits from designating ...?" who is affected, not who did
+# an act; rival actors of some act do not answer either.
 _ASKS_SPEAKER = re.compile(
     r"(?:who|whom)\s+(?:(?:has|have|had|did|first|also|publicly|openly)\s+)*"
     r"(?:sa(?:id|ys?)|criticis\w*|criticiz\w*|argu\w*|warn\w*|prais\w*|question\w*|"
     r"claim\w*|stat(?:ed|es)|told|wr(?:ote|ites?)|suggest\w*|object\w*|condemn\w*|"
     r"denounc\w*|defend\w*|welcom\w*|complain\w*|doubt\w*|disput\w*|reject\w*|"
-    r"oppos\w*|support\w*|call(?:ed|s)?\s+for|describ\w*|believ\w*|think\w*|thought)\b"
+    r"oppos\w*|support\w*|call(?:ed|s)?\s+for|describ\w*|believ\w*|think\w*|thought|"
+    r"benefit\w*|gain\w*|profit\w*|suffer\w*|los(?:e|es|t)|stands?\s+to)\b"
 )
 
 
