@@ -296,6 +296,13 @@ def test_corpus_questions_where_sources_agree(indexed, detector, question) -> No
             (FACTCHECK, ALLIANCE, TRUMP),
             ("failed", "lost", "unwinnable", "despite"),
         ),
+        # "Should cartels be treated as terrorists?" asks the terrorists-or-criminals question
+        (
+            "Should cartels be treated as terrorists?",
+            (FAILED,),
+            (TRUMP, FACTCHECK),
+            ("misapplies",),
+        ),
         # "acting alone" asks the cooperative-or-unilateral question in other words
         (
             "Is the US acting alone against the cartels?",

@@ -259,7 +259,11 @@ ASSESSMENT_ASKED = {
     ),
     "terrorists or criminals": re.compile(
         r"\bterrorists? or (?:criminals?|criminal organi[sz]ations?)\b|"
-        r"\bcriminals? or terrorists?\b"
+        r"\bcriminals? or terrorists?\b|"
+        r"\bterror\w* (?:label|designation|framing|tag)\b.*\b(?:justified|warranted|fair|right|"
+        r"accurate|appropriate|deserved)\b|"
+        r"\b(?:should|are|is|were)\b.*\b(?:treated|considered|called|labell?ed|seen|classed) as "
+        r"terrorists?\b"
     ),
 }
 
