@@ -56,7 +56,7 @@ from rag.conflicts.clues import (
     quantities_in,
 )
 from rag.conflicts.clues.readings import readings
-from rag.conflicts.model_judge import ACTOR_PROBE, side_probes
+from rag.conflicts.model_judge import ACTOR_PROBE, assessment_asked, side_probes
 from rag.types import Chunk, Conflict, ConflictSide, DocMeta, Passage
 
 from .helpers import SIDE_KEYS
@@ -474,6 +474,8 @@ def test_opposed_lean_needs_clear_opposite_poles() -> None:
         ("Who said the campaign has failed?", "any"),
         ("Who has argued for military strikes?", "any"),
         ("Who benefits from designating cartels as terrorists?", "any"),  # who is affected
+        ("Do the articles agree on who designated the cartels?", "agent"),  # asked inside
+        ("What did the officials who met in Mexico say?", "any"),  # a relative "who"
         ("Who decided to treat the cartels as terrorists?", "agent"),
     ],
 )
@@ -1069,3 +1071,19 @@ def test_the_cartels_allies_are_not_cooperation() -> None:
         ].value
         > 0
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "axes"),
+    [
+        ("Is Mexico cooperating with the United States?", {"cooperative or unilateral"}),
+        ("Is the US acting alone against the cartels?", {"cooperative or unilateral"}),
+        ("Did the cooperation with Mexico lead to arrests?", set()),  # asks about its results
+        ("Should cartels be treated as terrorists?", {"terrorists or criminals"}),
+        ("Is the terrorist label for cartels justified?", {"terrorists or criminals"}),
+        ("What would a terrorist designation mean for asylum seekers?", set()),
+        ("Has the war on narco-terror been effective?", {"whether it works"}),
+    ],
+)
+def test_which_assessment_a_question_asks(question, axes) -> None:
+    assert set(assessment_asked(question)) == axes

@@ -296,6 +296,13 @@ def test_corpus_questions_where_sources_agree(indexed, detector, question) -> No
             (FACTCHECK, ALLIANCE, TRUMP),
             ("failed", "lost", "unwinnable", "despite"),
         ),
+        # a who-question inside a yes/no one
+        (
+            "Do the articles agree on who designated the cartels?",
+            (BIDEN,),
+            (TRUMP,),
+            ("Biden",),
+        ),
         # "Should cartels be treated as terrorists?" asks the terrorists-or-criminals question
         (
             "Should cartels be treated as terrorists?",

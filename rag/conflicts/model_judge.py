@@ -255,7 +255,8 @@ ASSESSMENT_ASKED = {
         r"fail\w*|effective\w*|pa(?:y|id) off)\b|\bhow (?:well|effective)\b"
     ),
     COOPERATION: re.compile(
-        r"\b(?:consensual|unilateral\w*|consent\w*|sovereign\w*|(?:act\w*|go\w*) alone)\b"
+        r"\b(?:consensual|unilateral\w*|consent\w*|sovereign\w*|(?:act\w*|go\w*) alone)\b|"
+        r"^(?:is|are|was|were|does|do|did|has|have|will)\b.*\bcooperat(?:e|es|ed|ing|ive)\b"
     ),
     "terrorists or criminals": re.compile(
         r"\bterrorists? or (?:criminals?|criminal organi[sz]ations?)\b|"

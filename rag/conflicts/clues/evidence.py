@@ -81,6 +81,10 @@ _ACTOR_NOUNS = (
     "persons?|people|politicians?"
 )
 _ASKS_ACTOR = re.compile(rf"(which|what)\s+(?:\w+\s+)?(?:{_ACTOR_NOUNS})\b")
+# "Do the articles agree on who designated the cartels?": a who-question inside another
+_ASKS_WHO_INSIDE = re.compile(
+    r"\b(?:on|about|over|as to|say|says|said|agree|disagree|know|tell|report)\s+who\b"
+)
 # "Who criticised treating the cartels as terrorists?", "Who said ...?": asks who holds a view
 # (the source lookup), and "Who benefits from designating ...?" who is affected, not who did
 # an act; rival actors of some act do not answer either.
@@ -103,7 +107,7 @@ def question_focus(question: str) -> str:
         return "date"
     if _ASKS_SPEAKER.match(q):
         return "any"
-    if re.match(r"(who|whom|whose)\b", q) or _ASKS_ACTOR.match(q):
+    if re.match(r"(who|whom|whose)\b", q) or _ASKS_ACTOR.match(q) or _ASKS_WHO_INSIDE.search(q):
         return "agent"
     return "any"
 
