@@ -120,11 +120,17 @@ class QuestionContext:
     focus: str
     axes: frozenset[str]
     stems: frozenset[str]
+    acts: frozenset[str]  # labels of the known acts it names ("designated")
 
     @classmethod
     def of(cls, question: str) -> QuestionContext:
+        acts = frozenset(a for w in re.findall(r"[A-Za-z]+", question) if (a := action_label(w)))
         return cls(
-            question, question_focus(question), axes_asked(question), content_stems(question)
+            question,
+            question_focus(question),
+            axes_asked(question),
+            content_stems(question),
+            acts,
         )
 
 
@@ -218,7 +224,7 @@ def _fact_clues(
     agents = compare_agents(a.agents, b.agents)
     if agents and (
         (focus == "agent" and _act_asked(question, agents[0].action))
-        or (focus == "any" and (close or _names_act(question, agents[0].action)))
+        or (focus == "any" and (close or agents[0].action in question.acts))
     ):
         ev.found("agents", 1.0, f"who {agents[0].action}: {agents[0].name} vs {agents[1].name}")
     names_asked = focus == "agent" or (focus == "any" and close)
@@ -267,21 +273,11 @@ def verdict_axis(ev: PairEvidence) -> str | None:
     return name if name in AXIS_BY_NAME else None
 
 
-def _acts_named(question: QuestionContext) -> set[str]:
-    return {a for w in re.findall(r"[A-Za-z]+", question.text) if (a := action_label(w))}
-
-
-def _names_act(question: QuestionContext, action: str) -> bool:
-    """Does the question name the act ("... designated the cartels ...")?"""
-    return action in _acts_named(question)
-
-
 def _act_asked(question: QuestionContext, action: str) -> bool:
     """For a who-question: is ``action`` the act it asks about? Any act when it names none of
     the known acts ("Who decided to treat the cartels as terrorists?"); "Who arrested ...?"
     is not answered by two sources naming different designators."""
-    named = _acts_named(question)
-    return not named or action in named
+    return not question.acts or action in question.acts
 
 
 def _unit_words(text: str, figure: str) -> str:
