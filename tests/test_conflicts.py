@@ -36,11 +36,12 @@ from rag.conflicts import (
     question_focus,
     register_judge,
 )
-from rag.conflicts.candidates import MAX_PER_DOC, Sentence, relevant
+from rag.conflicts.candidates import CARRIER_BAR, MAX_PER_DOC, RELEVANCE_BAR, Sentence, relevant
 from rag.conflicts.clues import (
     QuestionContext,
     agents_in,
     antonym_pair,
+    assessment_asked,
     axes_asked,
     clues,
     compare_agents,
@@ -56,7 +57,8 @@ from rag.conflicts.clues import (
     quantities_in,
 )
 from rag.conflicts.clues.readings import readings
-from rag.conflicts.model_judge import ACTOR_PROBE, assessment_asked, side_probes
+from rag.conflicts.clues.verdicts import takes_pole
+from rag.conflicts.model_judge import ACTOR_PROBE, side_probes
 from rag.types import Chunk, Conflict, ConflictSide, DocMeta, Passage
 
 from .helpers import SIDE_KEYS
@@ -477,6 +479,16 @@ def test_opposed_lean_needs_clear_opposite_poles() -> None:
         ("Do the articles agree on who designated the cartels?", "agent"),  # asked inside
         ("What did the officials who met in Mexico say?", "any"),  # a relative "who"
         ("Who decided to treat the cartels as terrorists?", "agent"),
+        # other shapes of a who-question (session 11's fourth set of reporters' questions)
+        ("Under which president were the cartels reclassified?", "agent"),
+        ("By whom were the cartels designated?", "agent"),
+        ("Was it Trump or Biden who labeled the cartels terrorist organizations?", "agent"),
+        ("Did the Trump or the Biden administration designate the cartels?", "agent"),
+        ("Who is responsible for the terrorist designation of the cartels?", "agent"),
+        # who someone is, and whom an act was done to, are not who did it
+        ("Who is Claudia Sheinbaum?", "any"),
+        ("Who was extradited to the United States?", "any"),
+        ("Who did the Justice Department charge?", "any"),
     ],
 )
 def test_question_focus(question, focus) -> None:
@@ -494,6 +506,7 @@ BIDEN_ADMIN = "The Biden administration reclassified the cartels as terrorist ne
         ("Who labelled the cartels terrorists?", True),  # one act, in other words
         ("Who decided to treat the cartels as terrorists?", True),  # no known act named
         ("Who arrested the cartel leaders?", False),  # another act: not what was asked
+        ("Which US departments will coordinate the military actions?", False),  # another act
     ],
 )
 def test_rival_actors_answer_a_who_question_only_about_their_act(question, fires) -> None:
@@ -1037,11 +1050,34 @@ def test_a_sentence_naming_who_acted_is_kept_past_the_per_document_cap() -> None
         for n in range(MAX_PER_DOC)
     ]
     actor = Sentence("d", meta, 0, 0, BIDEN_ADMIN, 0, 0.5)
-    kept_who = relevant([*filler, actor], focus="agent")
-    kept_any = relevant([*filler, actor], focus="any")
+    kept_who = relevant([*filler, actor], QuestionContext.of("Who labelled the cartels?"))
+    kept_any = relevant([*filler, actor], QuestionContext.of("What is the balloon effect?"))
     assert MAX_PER_DOC in kept_who
     assert MAX_PER_DOC not in kept_any
     assert kept_any == list(range(MAX_PER_DOC))
+
+
+def test_a_sentence_taking_a_pole_of_the_asked_assessment_counts_from_a_lower_closeness() -> None:
+    """Asked "Is the US winning the war on narco-terrorism?", the success side ("... has
+    yielded concrete results ...") was at cosine 0.29 to the question, under the bar of 0.30,
+    and no card showed. In a document on the question's subject, a sentence taking a pole of
+    the assessment asked counts from 0.20; one that takes none, or a question that asks no
+    assessment, keeps the 0.30 bar."""
+    meta = DocMeta(title="Fact check")
+    success = "This cooperative framework has yielded concrete results, with 26 arrests."
+    plain = "Officials met in Mexico City to discuss the border and the trade rules."
+    sentences = [
+        Sentence("d", meta, 0, 0, success, 0, RELEVANCE_BAR - 0.01),
+        Sentence("d", meta, 0, 0, plain, 0, RELEVANCE_BAR - 0.01),
+        Sentence("d", meta, 0, 0, success, 0, CARRIER_BAR - 0.01),
+    ]
+    on_subject = Sentence("d", meta, 0, 0, plain, 0, RELEVANCE_BAR)
+    winning = QuestionContext.of("Is the US winning the war on narco-terrorism?")
+    assert relevant([*sentences, on_subject], winning) == [0, 3]
+    discuss = QuestionContext.of("What did the officials discuss?")
+    assert relevant([*sentences, on_subject], discuss) == [3]
+    # a document on another subject (none of its sentences clears the bar) lends no verdict
+    assert relevant(sentences, winning) == []
 
 
 def test_each_side_of_what_is_asked_is_searched_for() -> None:
@@ -1058,6 +1094,15 @@ def test_each_side_of_what_is_asked_is_searched_for() -> None:
     ]
     assert side_probes("Who said the campaign failed?") == []  # a source lookup
     assert side_probes("How many fugitives were arrested?") == []
+
+
+def test_what_a_change_leaves_behind_is_not_the_sentences_view() -> None:
+    """A *cooperative* side of the fact check was "... changes the framework from traditional
+    law enforcement cooperation to counterterrorism operations"."""
+    moved = "It changes the framework from law enforcement cooperation to counterterrorism."
+    stayed = "It keeps the framework of law enforcement cooperation and joint operations."
+    assert not takes_pole(leans(moved), "cooperative or unilateral")
+    assert takes_pole(leans(stayed), "cooperative or unilateral")
 
 
 def test_the_cartels_allies_are_not_cooperation() -> None:
@@ -1083,6 +1128,25 @@ def test_the_cartels_allies_are_not_cooperation() -> None:
         ("Is the terrorist label for cartels justified?", {"terrorists or criminals"}),
         ("What would a terrorist designation mean for asylum seekers?", set()),
         ("Has the war on narco-terror been effective?", {"whether it works"}),
+        # read by form: a yes/no or "how well" question whose words name the axis
+        ("Is the US winning the war on narco-terrorism?", {"whether it works"}),
+        ("How successful has the crackdown on the cartels been?", {"whether it works"}),
+        ("Are the US efforts against the cartels producing results?", {"whether it works"}),
+        ("Is US action approved by Latin American governments?", {"cooperative or unilateral"}),
+        ("Will US forces act in Mexico without its permission?", {"cooperative or unilateral"}),
+        ("Is the campaign a joint effort with Mexico?", {"cooperative or unilateral"}),
+        ("Is Mexico on board with US strikes on the cartels?", {"cooperative or unilateral"}),
+        ("Are drug cartels terrorist organizations?", {"terrorists or criminals"}),
+        ("Is it right to call the cartels terrorists?", {"terrorists or criminals"}),
+        ("Should cartels be labelled terrorists?", {"terrorists or criminals"}),
+        ("Are the cartels terrorists or organized criminals?", {"terrorists or criminals"}),
+        # ... not a why- or what-question, nor one about who did an act
+        ("Why did Plan Colombia fail in the long run?", set()),
+        ("What did Plan Colombia achieve?", set()),
+        ("What will the joint intelligence centers do?", set()),
+        ("Did Trump designate the cartels as terrorists?", set()),
+        ("Did Trump secretly approve military action against cartels?", set()),
+        ("Which agencies have worked with Mexico?", set()),
     ],
 )
 def test_which_assessment_a_question_asks(question, axes) -> None:

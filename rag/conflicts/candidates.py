@@ -26,6 +26,7 @@ from rag.conflicts.clues import (
     pair_evidence,
 )
 from rag.conflicts.clues.evidence import QUESTION_PAIR_BAR
+from rag.conflicts.clues.verdicts import takes_pole
 from rag.sentences import not_a_claim, sentence_spans
 from rag.types import DocMeta, Passage, paragraph_at, paragraph_starts
 from rag.vector_cache import TextEmbedder as TextEmbedder  # re-exported: the detector's seam
@@ -33,6 +34,7 @@ from rag.vector_cache import VectorCache
 
 # --- candidate selection (hand-set, see README) ------------------------------------------------
 RELEVANCE_BAR = 0.30  # cosine(question, sentence) for a sentence to be considered at all
+CARRIER_BAR = 0.20  # ... for one that takes a pole of the assessment the question asks
 MAX_PER_DOC = 6  # most relevant sentences kept per document
 PAIR_BAR = 0.45  # cosine(a, b) for two sentences to be about the same point ...
 MIN_SHARED = 1  # ... with at least this many shared content words
@@ -107,32 +109,44 @@ def sentences_of(passages: Sequence[Passage], texts: Mapping[str, str]) -> list[
     return out
 
 
-def carries(sentence: Sentence, focus: str) -> bool:
-    """Does the sentence state the kind of thing the question asks for (who acted, how many,
-    when)? Nothing for a question of any other kind."""
-    if focus == "agent":
+def carries(sentence: Sentence, question: QuestionContext) -> bool:
+    """Does the sentence state the kind of thing the question asks for: who acted, how many,
+    when, or a clear pole of the assessment it asks ("has yielded concrete results" for "Is
+    the US winning ...?")? Nothing for a question of any other kind."""
+    if question.focus == "agent":
         return bool(sentence.clues.agents)
-    if focus == "quantity":
+    if question.focus == "quantity":
         return bool(sentence.clues.figures())
-    if focus == "date":
+    if question.focus == "date":
         return bool(sentence.clues.dates)
-    return False
+    return any(takes_pole(sentence.clues.leans, axis) for axis in question.assessed)
 
 
-def relevant(sentences: Sequence[Sentence], focus: str = "any") -> list[int]:
+def relevant(sentences: Sequence[Sentence], question: QuestionContext) -> list[int]:
     """Indices of the sentences relevant to the question, the best few per document, and
     past that cap those that carry what the question asks for (``carries``): asked "Who
     labelled the cartels terrorists?", the sentence naming "The Biden administration" ranked
-    7th of its document by closeness to the question, and the cap hid the other side."""
+    7th of its document by closeness to the question, and the cap hid the other side. In a
+    document on the question's subject (one of its sentences clears ``RELEVANCE_BAR``), a
+    sentence taking a pole of the assessment asked also counts from ``CARRIER_BAR``: asked "Is
+    the US winning the war on narco-terrorism?", the success side ("This cooperative framework
+    has yielded concrete results ...", found by the side search) is at 0.29. A document on
+    another subject does not lend its verdicts: sports reports' "success" and "failure" were
+    paired for a question on Plan Colombia when any document could."""
+    on_subject = {s.doc_id for s in sentences if s.relevance >= RELEVANCE_BAR}
     by_doc: dict[str, list[int]] = {}
     for i, s in enumerate(sentences):
-        if s.relevance >= RELEVANCE_BAR:
+        if s.doc_id not in on_subject:
+            continue
+        if s.relevance >= RELEVANCE_BAR or (
+            s.relevance >= CARRIER_BAR and question.assessed and carries(s, question)
+        ):
             by_doc.setdefault(s.doc_id, []).append(i)
     keep: list[int] = []
     for ids in by_doc.values():
         ranked = sorted(ids, key=lambda i: -sentences[i].relevance)
         keep.extend(ranked[:MAX_PER_DOC])
-        past = [i for i in ranked[MAX_PER_DOC:] if carries(sentences[i], focus)]
+        past = [i for i in ranked[MAX_PER_DOC:] if carries(sentences[i], question)]
         keep.extend(past[:MAX_PER_DOC])
     return sorted(keep)
 
@@ -187,7 +201,7 @@ def find_candidates(
     for s, r in zip(sentences, sv @ q, strict=True):
         s.relevance = float(r)
     ctx = QuestionContext.of(question)
-    keep = relevant(sentences, ctx.focus)
+    keep = relevant(sentences, ctx)
     if len({sentences[i].doc_id for i in keep}) < 2:
         return sentences, sv, []
     return sentences, sv, candidate_pairs(ctx, sentences, sv, keep)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -26,10 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from rag.conflicts.candidates import Candidate
-from rag.conflicts.clues import PairEvidence, question_focus
+from rag.conflicts.clues import PairEvidence, assessment_asked, question_focus
 from rag.conflicts.clues.actors import one_government_act
 from rag.conflicts.clues.readings import READINGS
-from rag.conflicts.clues.verdicts import AXIS_BY_NAME, COOPERATION
+from rag.conflicts.clues.verdicts import AXIS_BY_NAME
 from rag.conflicts.judge import Verdict
 from rag.conflicts.sentence_model import CONTRADICTS, ENTAILS, SentenceJudge
 from rag.lexical import says_something_else
@@ -244,34 +243,6 @@ def closeness(candidate: Candidate) -> float:
 
 def one_government(candidate: Candidate) -> bool:
     return one_government_act(candidate.a.clues.agents, candidate.b.clues.agents)
-
-
-# A question asks for an assessment only when it names the axis as a question ("Has it
-# worked?", "consensual or unilateral?", "respect sovereignty?"): narrower than the clue's own
-# ``asked_by`` (which also lets "going" or "terrorist" count), because here the rule decides.
-ASSESSMENT_ASKED = {
-    "whether it works": re.compile(
-        r"\b(?:has|have|is|are|did|does|do|was|were|will)\b.*\b(?:work(?:ed|ing)?|succe\w*|"
-        r"fail\w*|effective\w*|pa(?:y|id) off)\b|\bhow (?:well|effective)\b"
-    ),
-    COOPERATION: re.compile(
-        r"\b(?:consensual|unilateral\w*|consent\w*|sovereign\w*|(?:act\w*|go\w*) alone)\b|"
-        r"^(?:is|are|was|were|does|do|did|has|have|will)\b.*\bcooperat(?:e|es|ed|ing|ive)\b"
-    ),
-    "terrorists or criminals": re.compile(
-        r"\bterrorists? or (?:criminals?|criminal organi[sz]ations?)\b|"
-        r"\bcriminals? or terrorists?\b|"
-        r"\bterror\w* (?:label|designation|framing|tag)\b.*\b(?:justified|warranted|fair|right|"
-        r"accurate|appropriate|deserved)\b|"
-        r"\b(?:should|are|is|were)\b.*\b(?:treated|considered|called|labell?ed|seen|classed) as "
-        r"terrorists?\b"
-    ),
-}
-
-
-def assessment_asked(question: str) -> frozenset[str]:
-    low = question.lower()
-    return frozenset(name for name, rx in ASSESSMENT_ASKED.items() if rx.search(low))
 
 
 ACTOR_PROBE = "administration government president officials"

@@ -16,6 +16,7 @@ each clue can be shown to a journalist as the reason for a flag:
 """
 
 from rag.conflicts.clues.actors import ACTIONS, Agent, action_label, agents_in, compare_agents
+from rag.conflicts.clues.asked import assessment_asked, question_focus
 from rag.conflicts.clues.dates import DateValue, compare_dates, dates_in
 from rag.conflicts.clues.evidence import (
     CONFLICT_FEATURES,
@@ -25,7 +26,6 @@ from rag.conflicts.clues.evidence import (
     SentenceClues,
     clues,
     pair_evidence,
-    question_focus,
 )
 from rag.conflicts.clues.figures import (
     FigureCheck,
@@ -68,6 +68,7 @@ __all__ = [
     "action_label",
     "agents_in",
     "antonym_pair",
+    "assessment_asked",
     "axes_asked",
     "clues",
     "compare_agents",

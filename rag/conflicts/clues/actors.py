@@ -28,6 +28,7 @@ ACTIONS: tuple[tuple[str, str], ...] = (
     (r"fund(?:ed|s|ing)|financ\w*", "funded"),
     (r"ordered|orders?|directed", "ordered"),
     (r"ban(?:ned|s|ning)?|prohibit\w*|outlaw\w*", "banned"),
+    (r"coordinat\w*|cooperat\w*", "coordinated"),
 )
 _ACTION_RES = [(re.compile(r"(?:" + p + r")(?:'s|’s)?", re.I), label) for p, label in ACTIONS]
 _TITLES = frozenset(

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.conflicts.clues.actors import Agent, action_label, agents_in, compare_agents
+from rag.conflicts.clues.asked import assessment_asked, question_focus
 from rag.conflicts.clues.dates import DateValue, compare_dates, dates_in
 from rag.conflicts.clues.figures import Quantity, compare_quantities, quantities_in
 from rag.conflicts.clues.names import proper_names
@@ -73,45 +74,6 @@ def clues(text: str) -> SentenceClues:
     )
 
 
-# "Which administration reclassified...?" asks who as much as "Who reclassified...?" does;
-# "Which cartels were designated?" does not (it asks which things).
-_ACTOR_NOUNS = (
-    "administrations?|governments?|presidents?|agenc(?:y|ies)|departments?|officials?|offices?|"
-    "ministr(?:y|ies)|ministers?|leaders?|lawmakers?|courts?|judges?|authorit(?:y|ies)|"
-    "persons?|people|politicians?"
-)
-_ASKS_ACTOR = re.compile(rf"(which|what)\s+(?:\w+\s+)?(?:{_ACTOR_NOUNS})\b")
-# "Do the articles agree on who designated the cartels?": a who-question inside another
-_ASKS_WHO_INSIDE = re.compile(
-    r"\b(?:on|about|over|as to|say|says|said|agree|disagree|know|tell|report)\s+who\b"
-)
-# "Who criticised treating the cartels as terrorists?", "Who said ...?": asks who holds a view
-# (the source lookup), and "Who benefits from designating ...?" who is affected, not who did
-# an act; rival actors of some act do not answer either.
-_ASKS_SPEAKER = re.compile(
-    r"(?:who|whom)\s+(?:(?:has|have|had|did|first|also|publicly|openly)\s+)*"
-    r"(?:sa(?:id|ys?)|criticis\w*|criticiz\w*|argu\w*|warn\w*|prais\w*|question\w*|"
-    r"claim\w*|stat(?:ed|es)|told|wr(?:ote|ites?)|suggest\w*|object\w*|condemn\w*|"
-    r"denounc\w*|defend\w*|welcom\w*|complain\w*|doubt\w*|disput\w*|reject\w*|"
-    r"oppos\w*|support\w*|call(?:ed|s)?\s+for|describ\w*|believ\w*|think\w*|thought|"
-    r"benefit\w*|gain\w*|profit\w*|suffer\w*|los(?:e|es|t)|stands?\s+to)\b"
-)
-
-
-def question_focus(question: str) -> str:
-    """What kind of answer the question wants: quantity, date, agent, or any."""
-    q = question.strip().lower()
-    if re.match(r"(how (many|much)|what (number|percentage|share|amount|proportion))\b", q):
-        return "quantity"
-    if re.match(r"(when|what (year|date|day|month)|in (what|which) year|since when)\b", q):
-        return "date"
-    if _ASKS_SPEAKER.match(q):
-        return "any"
-    if re.match(r"(who|whom|whose)\b", q) or _ASKS_ACTOR.match(q) or _ASKS_WHO_INSIDE.search(q):
-        return "agent"
-    return "any"
-
-
 @dataclass(frozen=True)
 class QuestionContext:
     """What a question asks about: its focus, the assessment axes it names, its words."""
@@ -121,16 +83,19 @@ class QuestionContext:
     axes: frozenset[str]
     stems: frozenset[str]
     acts: frozenset[str]  # labels of the known acts it names ("designated")
+    assessed: frozenset[str] = frozenset()  # the axes it asks to assess (``assessment_asked``)
 
     @classmethod
     def of(cls, question: str) -> QuestionContext:
         acts = frozenset(a for w in re.findall(r"[A-Za-z]+", question) if (a := action_label(w)))
+        assessed = assessment_asked(question)
         return cls(
             question,
             question_focus(question),
-            axes_asked(question),
+            axes_asked(question) | assessed,
             content_stems(question),
             acts,
+            assessed,
         )
 
 

@@ -110,6 +110,9 @@ _WITH_CRIMINALS = re.compile(
 )
 # "limits unilateral action", "avoid a failure": the pole word is what is held off, not claimed.
 _DAMPEN = re.compile(r"^(?:limit|constrain|restrict|prevent|avoid|curb|preclud|rule)")
+# "changes the framework from traditional law enforcement cooperation to counterterrorism":
+# what a change leaves behind is not the sentence's view.
+_LEFT_BEHIND = re.compile(r"\bfrom\b[^,;:—–]*?\bto\b")
 # "mislead readers into believing that X", "wrongly X": X is a view the sentence rejects.
 _DISOWNED = re.compile(
     r"\b(?:mislead\w*|wrongly|falsely|erroneously|mistakenly|misconception\w*|myths?)\b"
@@ -145,6 +148,7 @@ def _lean(original: str, low: str, starts: list[int], words: list[str], axis: Ax
     for m in _CONTRAST.finditer(low):
         cut = m.start()  # words before the last "but"/"in reality" are not the sentence's view
     conceded = [(m.start(), m.end()) for m in _CONCESSIVE.finditer(low)]
+    conceded += [(m.start(), m.end()) for m in _LEFT_BEHIND.finditer(low)]
     disowned = next((m.start() for m in _DISOWNED.finditer(low)), None)
     disowned_end = cut if disowned is not None and cut > disowned else len(low)
     total = 0.0
@@ -168,6 +172,7 @@ def _lean(original: str, low: str, starts: list[int], words: list[str], axis: Ax
                 scale = 0.3  # before "but": weaker than what follows it
             if any(s <= m.start() < e for s, e in conceded):
                 scale = 0.0  # "while it notched victories, ...": conceded, not the verdict
+                # (and "from X to Y": left behind)
             if any(w in _HEDGE for w in words[max(0, i - 5) : i]):
                 scale = min(scale, 0.3)
             if any(_DAMPEN.match(w) for w in words[max(0, i - 2) : i]):
@@ -193,6 +198,13 @@ def leans(text: str) -> dict[str, Lean]:
 
 
 AXIS_BY_NAME = {a.name: a for a in AXES}
+POLE_BAR = 0.9  # how clearly both sides must lean for opposite poles to be a flag
+
+
+def takes_pole(lean_by_axis: Mapping[str, Lean], axis_name: str) -> bool:
+    """Does the sentence lean on the axis as clearly as a flag's side must?"""
+    lean = lean_by_axis.get(axis_name)
+    return lean is not None and abs(lean.value) >= POLE_BAR
 
 
 def stance(lean_by_axis: Mapping[str, Lean], axis_name: str, floor: float = 0.5) -> str | None:
@@ -214,7 +226,7 @@ def axes_asked(question: str) -> frozenset[str]:
 def opposed_lean(
     la: dict[str, Lean],
     lb: dict[str, Lean],
-    bar: float = 0.9,
+    bar: float = POLE_BAR,
     axes: frozenset[str] | None = None,
 ) -> tuple[str, float] | None:
     """The axis on which the two sides clearly stand at opposite poles, and how clearly."""
