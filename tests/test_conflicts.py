@@ -56,6 +56,7 @@ from rag.conflicts.clues import (
     proper_names,
     quantities_in,
 )
+from rag.conflicts.clues.actors import ACT_WORDS, ACTIONS
 from rag.conflicts.clues.readings import readings
 from rag.conflicts.clues.verdicts import takes_pole
 from rag.conflicts.model_judge import ACTOR_PROBE, side_probes
@@ -1081,17 +1082,29 @@ def test_a_sentence_taking_a_pole_of_the_asked_assessment_counts_from_a_lower_cl
 
 
 def test_each_side_of_what_is_asked_is_searched_for() -> None:
-    """One search per pole of each assessment the question asks, one for the actors of a
-    who-question; none for other questions."""
+    """One search per pole of each assessment the question asks, without the question's own
+    pole words ("Has the US policy ... been a failure? success ..." found failures only); one
+    for the actors of a who-question, with the act it names in plain words; none for other
+    questions."""
     probes = side_probes("Has the war on narco-terror been effective?")
     assert probes == [
-        "Has the war on narco-terror been effective? success results achieved",
-        "Has the war on narco-terror been effective? failed failure",
+        "has the war on narco-terror been ? success results achieved",
+        "has the war on narco-terror been ? failed failure",
     ]
+    assert side_probes("Has the US policy been a failure?")[0] == (
+        "has the us policy been a ? success results achieved"
+    )
     assert len(side_probes("Is the US acting alone against the cartels?")) == 2
     assert side_probes("Who designated the cartels as terrorist organizations?") == [
-        "Who designated the cartels as terrorist organizations? " + ACTOR_PROBE
+        "Who designated the cartels as terrorist organizations? "
+        + ACT_WORDS["designated"]
+        + " "
+        + ACTOR_PROBE
     ]
+    assert side_probes("Who decided to treat the cartels as terrorists?") == [
+        "Who decided to treat the cartels as terrorists? " + ACTOR_PROBE  # no known act
+    ]
+    assert set(ACT_WORDS) == {label for _, label in ACTIONS}
     assert side_probes("Who said the campaign failed?") == []  # a source lookup
     assert side_probes("How many fugitives were arrested?") == []
 

@@ -317,6 +317,41 @@ def test_corpus_questions_where_sources_agree(indexed, detector, question) -> No
             (ALLIANCE, FACTCHECK),
             ("secretly", "unilateral"),
         ),
+        # session 11: shapes of a question the phrasing lists did not know (each missed on the
+        # code before; from sets of reporters' questions written before measuring)
+        (
+            "Was it Trump or Biden who labeled the cartels terrorist organizations?",
+            (BIDEN,),
+            (TRUMP,),
+            ("Biden",),
+        ),
+        ("Under which president were the cartels reclassified?", (BIDEN,), (TRUMP,), ("Biden",)),
+        # the success side is at cosine 0.29 to the question: a pole sentence counts from 0.20
+        (
+            "Is the US winning the war on narco-terrorism?",
+            (FACTCHECK,),
+            (FAILED, BIDEN),
+            ("concrete results",),
+        ),
+        # the success search carried the question's "failure" and found failures only
+        (
+            "Has the US policy against the cartels been a failure?",
+            (FACTCHECK, ALLIANCE, TRUMP),
+            (FAILED, BIDEN),
+            ("results", "confident", "success"),
+        ),
+        (
+            "Will US forces act in Mexico without its permission?",
+            (TRUMP, ALLIANCE),
+            (FACTCHECK, BIDEN, FAILED),
+            ("sovereignty", "alliance", "cooperation"),
+        ),
+        (
+            "Are drug cartels terrorist organizations?",
+            (FAILED,),
+            (TRUMP, FACTCHECK),
+            ("misapplies",),
+        ),
     ],
 )
 def test_the_pipeline_finds_the_other_side_as_a_reporter_asks(
@@ -376,6 +411,9 @@ def test_an_assessment_card_names_the_pole_each_side_takes(indexed) -> None:
         # do not answer it
         "Who criticised treating cartels as terrorists?",
         "Who benefits from designating cartels as terrorists?",
+        # a who-question about another act; a why-question presumes a verdict, asks reasons
+        "Which US departments will coordinate the military actions?",
+        "Why did Plan Colombia fail in the long run?",
     ],
 )
 def test_the_pipeline_reading_further_flags_nothing_where_sources_agree(indexed, question) -> None:

@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from rag.conflicts.candidates import Candidate
-from rag.conflicts.clues import PairEvidence, assessment_asked, question_focus
-from rag.conflicts.clues.actors import one_government_act
+from rag.conflicts.clues import PairEvidence, QuestionContext, assessment_asked, question_focus
+from rag.conflicts.clues.actors import ACT_WORDS, one_government_act
 from rag.conflicts.clues.readings import READINGS
-from rag.conflicts.clues.verdicts import AXIS_BY_NAME
+from rag.conflicts.clues.verdicts import AXIS_BY_NAME, without_poles
 from rag.conflicts.judge import Verdict
 from rag.conflicts.sentence_model import CONTRADICTS, ENTAILS, SentenceJudge
 from rag.lexical import says_something_else
@@ -254,16 +254,22 @@ def side_probes(question: str) -> list[str]:
     assessment ("Has the war on narco-terror been effective?" + "success results achieved", +
     "failed failure"), and for a who-question the actors sources name ("Who designated the
     cartels ...?" + "administration government ...": the Biden-administration sentence ranks
-    12th for the question, 3rd for the probe, and a sixth document on cartels pushed it out)."""
+    12th for the question, 3rd for the probe, and a sixth document on cartels pushed it out);
+    with the act the question names in plain words ("designated reclassified ..."), since in
+    a store of other news "Which leader made the terrorist designation? administration ..."
+    found politics news, not the Biden-administration sentence.
+    A pole's search leaves out the question's own pole words: "Has the US policy against the
+    cartels been a failure? success results achieved" still found failures only."""
     q = question.strip()
     probes = [
-        f"{q} {words}"
+        f"{without_poles(q, name)} {words}"
         for name in sorted(assessment_asked(question))
         for words in AXIS_BY_NAME[name].probes
         if words
     ]
     if question_focus(question) == "agent":
-        probes.append(f"{q} {ACTOR_PROBE}")
+        acts = " ".join(ACT_WORDS[a] for a in sorted(QuestionContext.of(question).acts))
+        probes.append(" ".join(filter(None, (q, acts, ACTOR_PROBE))))
     return probes
 
 

@@ -30,6 +30,25 @@ ACTIONS: tuple[tuple[str, str], ...] = (
     (r"ban(?:ned|s|ning)?|prohibit\w*|outlaw\w*", "banned"),
     (r"coordinat\w*|cooperat\w*", "coordinated"),
 )
+# Each act in plain words, for a search for the sources that name who did it in their words
+# (``model_judge.side_probes``).
+ACT_WORDS = {
+    "designated": "designated reclassified classified labelled",
+    "arrested": "arrested detained captured",
+    "extradited": "extradited extradition",
+    "approved": "approved authorized signed",
+    "announced": "announced declared unveiled",
+    "deployed": "deployed dispatched",
+    "killed": "killed assassinated",
+    "launched": "launched founded established created",
+    "won": "won defeated",
+    "led": "led headed",
+    "sanctioned": "sanctioned sanctions",
+    "funded": "funded financed",
+    "ordered": "ordered directed",
+    "banned": "banned prohibited outlawed",
+    "coordinated": "coordinated cooperated",
+}
 _ACTION_RES = [(re.compile(r"(?:" + p + r")(?:'s|’s)?", re.I), label) for p, label in ACTIONS]
 _TITLES = frozenset(
     """president vice deputy secretary press minister prime attorney general senator governor

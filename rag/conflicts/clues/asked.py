@@ -103,8 +103,9 @@ _WORKS = (
 )
 _COOPERATES = (
     r"consensual|unilateral\w*|consent\w*|sovereign\w*|permission|approval|"
-    r"(?:approved|authori[sz]ed|backed|sanctioned) by|(?:act\w*|go\w*) alone|"
-    r"on (?:its|their) own|cooperat(?:e|es|ed|ing|ive)|a joint|jointly|together|on board|"
+    r"(?:approved|authori[sz]ed|backed|sanctioned) by|(?:act\w*|go\w*)(?: it)? alone|"
+    r"on (?:its|their) own|cooperat(?:e|es|ed|ing|ive)|coordinat(?:e|es|ed|ing) with|"
+    r"a joint|jointly|together|on board|"
     r"go(?:es|ing)? along with|sign(?:s|ed)? off|agree\w* (?:to|with)"
 )
 _TERRORISTS = (
@@ -130,7 +131,7 @@ _ALTERNATIVES = {
 _TERRORIST_PREDICATE = re.compile(r"(?<![-\w])terrorists?\b")
 _NORMATIVE = re.compile(
     r"\b(?:should|right|wrong|fair|justified|warranted|legitimate|accurate|appropriate|"
-    r"deserve\w*|really)\b"
+    r"deserve\w*|really|sense|sensible|reasonable|wise|mistake)\b"
 )
 
 

@@ -198,6 +198,17 @@ def leans(text: str) -> dict[str, Lean]:
 
 
 AXIS_BY_NAME = {a.name: a for a in AXES}
+
+
+def without_poles(text: str, axis_name: str) -> str:
+    """``text``, lower-cased, with the words of both poles of the axis taken out (the subject
+    of a question without its verdict words, for a search for one pole)."""
+    low = text.lower()
+    for _, _, pattern in _POLES[axis_name]:
+        low = pattern.sub(" ", low)
+    return re.sub(r"\s+", " ", low).strip()
+
+
 POLE_BAR = 0.9  # how clearly both sides must lean for opposite poles to be a flag
 
 
