@@ -28,7 +28,14 @@ from rag.chroma_client import (
     unreachable,
 )
 from rag.config import Settings
-from rag.store_rows import EDITABLE_KEYS, EDITED, DocRecord, chunk_of_row, record_of_row
+from rag.store_rows import (
+    EDITABLE_KEYS,
+    EDITED,
+    META_KEYS,
+    DocRecord,
+    chunk_of_row,
+    record_of_row,
+)
 from rag.types import Chunk, DocMeta, Document
 
 __all__ = [  # the client-opening names stay importable from here, where callers look for them
@@ -153,7 +160,10 @@ class Store:
             meta = doc.meta
             if before is not None and edited:  # the edit wins, but the language is the text's
                 meta = dataclasses.replace(before.meta, language=doc.meta.language)
-            md.update({k: v for k, v in meta.to_dict().items() if v})
+            fields = meta.to_dict()
+            # every field, None for an empty one: an upsert keeps the keys it is not given, so
+            # a url or date taken out of the front matter stayed on the record
+            md.update({k: fields.get(k) or None for k in META_KEYS})
             if edited:
                 md[EDITED] = True
             metadatas.append(md)

@@ -47,6 +47,26 @@ def test_changed_and_removed_files(services, corpus_dir: Path) -> None:
     assert doc_id_for(removed) not in services.store.doc_records()
 
 
+def test_a_field_taken_out_of_the_front_matter_leaves_the_record(services, tmp_path) -> None:
+    """A reporter deletes a wrong url and date from a file's front matter and re-ingests: the
+    record loses them (Chroma's upsert keeps the keys it is not given, so they stayed)."""
+    from rag.ingest import doc_id_for
+
+    path = tmp_path / "memo.md"
+    body = "The port authority confirmed the strike ended on Friday.\n"
+    path.write_text(
+        "---\ntitle: Port memo\nurl: https://example.org/wrong\ndate: 2024-01-02\n---\n" + body
+    )
+    services.ingestor.ingest([tmp_path])
+    meta = services.store.doc_records()[doc_id_for(path, tmp_path)].meta
+    assert (meta.url, meta.date) == ("https://example.org/wrong", "2024-01-02")
+
+    path.write_text("---\ntitle: Port memo\n---\n" + body)
+    assert services.ingestor.ingest([tmp_path]).updated == 1
+    meta = services.store.doc_records()[doc_id_for(path, tmp_path)].meta
+    assert (meta.title, meta.url, meta.date) == ("Port memo", None, None)
+
+
 def test_bad_files_are_reported_and_skipped(services, corpus_dir: Path) -> None:
     (corpus_dir / "broken.pdf").write_bytes(b"%PDF-1.4\n this is not really a pdf")
     (corpus_dir / "junk.txt").write_bytes(bytes(range(256)) * 40)
