@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -107,29 +107,20 @@ def _overlap(a: Chunk, b: Chunk) -> float:
     return max(0, inter) / max(1, min(a.end - a.start, b.end - b.start))
 
 
-def diversify(
-    ranked: list[tuple[Chunk, float]], k: int, source: Mapping[str, str] | None = None
-) -> list[tuple[Chunk, float]]:
-    """Pick ``k`` chunks greedily; each earlier pick from a source lowers its next ones.
+def diversify(ranked: list[tuple[Chunk, float]], k: int) -> list[tuple[Chunk, float]]:
+    """Pick ``k`` chunks greedily; each earlier pick from a document lowers its next ones.
 
-    A source is a document, or all documents of one url (``source``: doc_id -> source key):
-    two files of one article (a saved page and its PDF) count as one source. Near-duplicate
-    spans (overlapping chunks of one document) are skipped outright.
+    Near-duplicate spans (overlapping chunks of one document) are skipped outright.
     """
-    key = source or {}
     chosen: list[tuple[Chunk, float]] = []
     pool = list(ranked)
     while pool and len(chosen) < k:
-        per_source: dict[str, int] = {}
+        per_doc: dict[str, int] = {}
         for c, _ in chosen:
-            s = key.get(c.doc_id, c.doc_id)
-            per_source[s] = per_source.get(s, 0) + 1
+            per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
         best_i = max(
             range(len(pool)),
-            key=lambda i: (
-                pool[i][1]
-                * SAME_DOC_DECAY ** per_source.get(key.get(pool[i][0].doc_id, pool[i][0].doc_id), 0)
-            ),
+            key=lambda i: pool[i][1] * SAME_DOC_DECAY ** per_doc.get(pool[i][0].doc_id, 0),
         )
         chunk, score = pool.pop(best_i)
         if any(
@@ -317,8 +308,7 @@ class Retriever:
         ranked = sorted(
             ((chunks[cid], s) for cid, s in fused.items() if cid in chunks), key=lambda p: -p[1]
         )
-        sources = {c.doc_id: inside[c.doc_id].meta.url or c.doc_id for c, _ in ranked}
-        picked = diversify(ranked, k, sources)
+        picked = diversify(ranked, k)
 
         similarity = {c.chunk_id: s for c, s in dense}
         unscored = [c.chunk_id for c, _ in picked if c.chunk_id not in similarity]
