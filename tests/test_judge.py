@@ -178,6 +178,43 @@ def test_agreeing_documents_are_not_flagged(tmp_path, embeddings, detector) -> N
     assert _find(services, detector, "Who agreed to buy Widget Inc?") == []
 
 
+FLOP = (
+    "Two years on, the congestion charge has failed to cut traffic in the city centre. Drivers' "
+    "groups say the fee has become a tax on commuters."
+)
+WIN = (
+    "The congestion charge has been a clear success, the transport authority said on Tuesday. "
+    "Traffic entering the zone fell by a fifth in its first two years."
+)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Has the congestion charge worked?",
+        # a yes/no question about what it did hinges on whether it worked when both sides
+        # answer it closely (the classifier reads "failed to cut traffic" vs "a clear success"
+        # as neither)
+        "Did the congestion charge cut traffic?",
+    ],
+)
+def test_opposite_verdicts_on_another_subject_are_flagged(
+    tmp_path, embeddings, detector, question
+) -> None:
+    """The verdict words are not the corpus's own: a city's congestion charge, two papers."""
+    services = _two_docs(tmp_path, embeddings, FLOP, WIN)
+    (card,) = _find(services, detector, question)
+    assert {s.stance for s in card.sides} == {"success", "failure"}
+    assert any("failed to cut traffic" in s.quote for s in card.sides)
+
+
+def test_the_same_verdict_twice_is_not_flagged(tmp_path, embeddings, detector) -> None:
+    services = _two_docs(
+        tmp_path, embeddings, FLOP, "The congestion charge has not reduced traffic, data show."
+    )
+    assert _find(services, detector, "Did the congestion charge cut traffic?") == []
+
+
 def test_one_act_at_two_levels_of_government_is_not_flagged(tmp_path, embeddings, detector) -> None:
     services = _two_docs(
         tmp_path,

@@ -27,6 +27,7 @@ import numpy as np
 from rag.conflicts.candidates import Candidate
 from rag.conflicts.clues import PairEvidence, QuestionContext, assessment_asked, question_focus
 from rag.conflicts.clues.actors import ACT_WORDS, one_government_act
+from rag.conflicts.clues.asked import outcome_asked
 from rag.conflicts.clues.readings import READINGS
 from rag.conflicts.clues.verdicts import AXIS_BY_NAME, without_poles
 from rag.conflicts.judge import Verdict
@@ -246,6 +247,9 @@ def one_government(candidate: Candidate) -> bool:
 
 
 ACTOR_PROBE = "administration government president officials"
+# A yes/no question about what something did ("Did the congestion charge cut traffic?") hinges
+# on whether it worked when both sides answer it this closely (cosine to the question).
+IMPLIED_BAR = 0.5
 
 
 def side_probes(question: str) -> list[str]:
@@ -279,7 +283,9 @@ def asked_clues(candidate: Candidate) -> frozenset[str]:
     that axis; "agents" when it asks who ("Who designated...?")."""
     values, details = candidate.evidence.values, candidate.evidence.details
     out = set()
-    axes = assessment_asked(candidate.question)
+    axes = set(assessment_asked(candidate.question))
+    if min(candidate.a.relevance, candidate.b.relevance) >= IMPLIED_BAR:
+        axes |= outcome_asked(candidate.question)
     verdict = details.get("verdict", "")
     if values.get("verdict", 0.0) > 0 and any(verdict.startswith(a) for a in axes):
         out.add("verdict")

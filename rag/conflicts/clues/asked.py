@@ -147,3 +147,11 @@ def assessment_asked(question: str) -> frozenset[str]:
         if not names_act or _NORMATIVE.search(low):
             asked.add("terrorists or criminals")
     return frozenset(asked)
+
+
+def outcome_asked(question: str) -> frozenset[str]:
+    """A yes/no question can hinge on whether something worked without naming it ("Did the
+    congestion charge cut traffic?"): the axis the rule may read when both sides answer the
+    question closely (``model_judge.IMPLIED_BAR``)."""
+    low = question.strip().lower()
+    return frozenset({"whether it works"}) if re.match(rf"^{_AUX}\b", low) else frozenset()

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.conflicts.clues.actors import Agent, action_label, agents_in, compare_agents
-from rag.conflicts.clues.asked import assessment_asked, question_focus
+from rag.conflicts.clues.asked import assessment_asked, outcome_asked, question_focus
 from rag.conflicts.clues.dates import DateValue, compare_dates, dates_in
 from rag.conflicts.clues.figures import Quantity, compare_quantities, quantities_in
 from rag.conflicts.clues.names import proper_names
@@ -92,7 +92,7 @@ class QuestionContext:
         return cls(
             question,
             question_focus(question),
-            axes_asked(question) | assessed,
+            axes_asked(question) | assessed | outcome_asked(question),
             content_stems(question),
             acts,
             assessed,
