@@ -485,6 +485,8 @@ def test_opposed_lean_needs_clear_opposite_poles() -> None:
         ("By whom were the cartels designated?", "agent"),
         ("Was it Trump or Biden who labeled the cartels terrorist organizations?", "agent"),
         ("Did the Trump or the Biden administration designate the cartels?", "agent"),
+        ("did biden or trump designate the cartels as terrorists", "agent"),  # as typed
+        ("Did the alliance set up joint intelligence centers?", "any"),
         ("Who is responsible for the terrorist designation of the cartels?", "agent"),
         # who someone is, and whom an act was done to, are not who did it
         ("Who is Claudia Sheinbaum?", "any"),
@@ -1153,6 +1155,8 @@ def test_the_cartels_allies_are_not_cooperation() -> None:
         ("Is it right to call the cartels terrorists?", {"terrorists or criminals"}),
         ("Should cartels be labelled terrorists?", {"terrorists or criminals"}),
         ("Are the cartels terrorists or organized criminals?", {"terrorists or criminals"}),
+        ("Are cartels just criminal businesses?", {"terrorists or criminals"}),
+        ("Is Tren de Aragua a Venezuelan prison gang?", set()),
         # ... not a why- or what-question, nor one about who did an act
         ("Why did Plan Colombia fail in the long run?", set()),
         ("What did Plan Colombia achieve?", set()),

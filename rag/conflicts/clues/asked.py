@@ -39,6 +39,12 @@ _NAME = r"(?:the\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*"
 _ASKS_WHICH_NAME = re.compile(
     rf"^(?:[Dd]id|[Hh]ave|[Hh]as|[Ww]as|[Ww]ere)\s+{_NAME}\s+or\s+{_NAME}"
 )
+# ... and typed in lower case, one word a side before a known act: "did biden or trump
+# designate the cartels as terrorists"
+_ONE_SIDE = r"(?:the\s+)?\w+(?:\s+(?:administration|government))?"
+_ASKS_WHICH_OF_TWO = re.compile(
+    rf"^(?:did|has|have|was|were)\s+{_ONE_SIDE}\s+or\s+{_ONE_SIDE}\s+([a-z]+)"
+)
 # "Do the articles agree on who designated the cartels?": a who-question inside another
 _ASKS_WHO_INSIDE = re.compile(
     r"\b(?:on|about|over|as to|say|says|said|agree|disagree|know|tell|report)\s+who\b"
@@ -79,6 +85,7 @@ def question_focus(question: str) -> str:
         or _ASKS_CLEFT.match(q)
         or _ASKS_WHO_INSIDE.search(q)
         or _ASKS_WHICH_NAME.match(question.strip())
+        or ((m := _ASKS_WHICH_OF_TWO.match(q)) is not None and action_label(m.group(1)))
     ):
         return "agent"
     return "any"
@@ -128,7 +135,11 @@ _ALTERNATIVES = {
 # a yes/no question whose predicate is "terrorist". Not when it asks about an act ("Did Trump
 # designate the cartels as terrorists?" asks who did what) unless it asks whether the act is
 # right ("Should cartels be labelled terrorists?").
-_TERRORIST_PREDICATE = re.compile(r"(?<![-\w])terrorists?\b")
+_TERRORIST_PREDICATE = re.compile(
+    r"(?<![-\w])terrorists?\b|"  # ... or "criminal": "Are cartels just criminal businesses?"
+    r"\bcriminal (?:organi[sz]ations?|enterprises?|businesses?|groups?|networks?|gangs?)\b|"
+    r"\bcriminals\b|\borgani[sz]ed crime\b"
+)
 _NORMATIVE = re.compile(
     r"\b(?:should|right|wrong|fair|justified|warranted|legitimate|accurate|appropriate|"
     r"deserve\w*|really|sense|sensible|reasonable|wise|mistake)\b"
