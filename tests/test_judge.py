@@ -215,6 +215,21 @@ def test_the_same_verdict_twice_is_not_flagged(tmp_path, embeddings, detector) -
     assert _find(services, detector, "Did the congestion charge cut traffic?") == []
 
 
+def test_a_sentence_that_only_shares_the_subject_is_not_a_side(tmp_path, embeddings, detector):
+    """The classifier read "The warehouse fire killed 21 people" against "Firefighters fought
+    the blaze for six hours" as a contradiction (P 0.40), and the card quoted the second as the
+    other side of "How many people died?". The figures, 21 people and at least 12, fit."""
+    services = _two_docs(
+        tmp_path,
+        embeddings,
+        "At least 12 people died in the warehouse fire on Monday, officials said. Firefighters "
+        "fought the blaze for six hours.",
+        "The warehouse fire killed 21 people, according to the fire brigade. The cause is under "
+        "investigation.",
+    )
+    assert _find(services, detector, "How many people died in the warehouse fire?") == []
+
+
 def test_one_act_at_two_levels_of_government_is_not_flagged(tmp_path, embeddings, detector) -> None:
     services = _two_docs(
         tmp_path,

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from rag.conflicts.candidates import (
+    PAIR_BAR,
     Candidate,
     SentenceVectors,
     TextEmbedder,
@@ -33,6 +34,19 @@ from rag.conflicts.model_judge import (
     side_probes,
 )
 from rag.types import Conflict, Passage
+
+
+def on_one_point(candidate: Candidate) -> bool:
+    """Can the classifier's contradiction stand? The rules' pairs (asked assessment, rival
+    actors) can; otherwise the two sentences must be close to each other (``PAIR_BAR``) or
+    show a clue that they state one thing differently (figures, dates, names, a "not"). Two
+    sentences that only share the question's subject misread as contradicting: "The warehouse
+    fire killed 21 people" vs "Firefighters fought the blaze for six hours" (P 0.40)."""
+    return (
+        has_asked_clue(candidate)
+        or candidate.similarity >= PAIR_BAR
+        or candidate.evidence.has_clue()
+    )
 
 
 class ConflictDetector:
@@ -152,9 +166,12 @@ class ConflictDetector:
         asked = [k for k in eligible if has_asked_clue(candidates[k])]
         chosen = list(dict.fromkeys([*asked, *eligible]))[: max(model.max_pairs or 0, len(asked))]
         for k, verdict in zip(chosen, model.judge([candidates[k] for k in chosen]), strict=True):
-            if verdict is not None:
-                verdicts[k] = verdict
-                reasons[k] = f"{model.name}: {verdict.note}"
+            if verdict is None:
+                continue
+            if verdict.label == "contradicts" and not on_one_point(candidates[k]):
+                verdict = Verdict("neither", verdict.p_contradiction, "not on one point")
+            verdicts[k] = verdict
+            reasons[k] = f"{model.name}: {verdict.note}"
         return verdicts
 
     def _second_opinion(
