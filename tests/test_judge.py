@@ -230,6 +230,20 @@ def test_a_sentence_that_only_shares_the_subject_is_not_a_side(tmp_path, embeddi
     assert _find(services, detector, "How many people died in the warehouse fire?") == []
 
 
+def test_a_denial_is_flagged_and_the_point_quotes_the_question(tmp_path, embeddings, detector):
+    """With no figure, date or name to name the point, the card quotes the question (it read
+    "Sources disagree on Did the health minister resign (...)")."""
+    services = _two_docs(
+        tmp_path,
+        embeddings,
+        "The health minister resigned on Friday after the hospital scandal.",
+        "The health minister has not resigned, her office said on Friday.",
+    )
+    (card,) = _find(services, detector, "Did the health minister resign?")
+    assert card.point == "“Did the health minister resign?” (one side says it did not happen)"
+    assert any("has not resigned" in s.quote for s in card.sides)
+
+
 def test_one_act_at_two_levels_of_government_is_not_flagged(tmp_path, embeddings, detector) -> None:
     services = _two_docs(
         tmp_path,

@@ -133,12 +133,13 @@ def card(
 
 
 def _topic(question: str, limit: int = 8) -> str:
-    """The question as a short noun phrase: "Has the campaign worked?" -> "the campaign worked"."""
-    q = question.strip().rstrip("?!. ").strip()
-    words = q.split()
+    """The question itself, quoted, as the point when no clue names one: "Sources disagree on
+    “Did the health minister resign?”" (it read "Sources disagree on Did the health minister
+    resign"); a long one is cut after ``limit`` words."""
+    words = question.strip().split()
     if len(words) > limit:
         words = words[:limit] + ["…"]
-    return " ".join(words)
+    return "“" + " ".join(words) + "”"
 
 
 def describe_point(
