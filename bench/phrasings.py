@@ -58,7 +58,7 @@ def load_cases(path: Path = QUESTIONS_FILE) -> tuple[list[Case], list[Case]]:
     return disagree, agree
 
 
-GROUPS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh")
+GROUPS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
 
 
 def _row(

@@ -486,6 +486,10 @@ def test_opposed_lean_needs_clear_opposite_poles() -> None:
         ("Was it Trump or Biden who labeled the cartels terrorist organizations?", "agent"),
         ("Did the Trump or the Biden administration designate the cartels?", "agent"),
         ("did biden or trump designate the cartels as terrorists", "agent"),  # as typed
+        ("Who is credited with designating the cartels as terrorists?", "agent"),
+        ("Was the terrorist designation made by Biden?", "agent"),
+        ("Is US action approved by Latin American governments?", "any"),  # an assessment
+        ("Who is the president of Mexico?", "any"),
         ("Did the alliance set up joint intelligence centers?", "any"),
         ("Who is responsible for the terrorist designation of the cartels?", "agent"),
         # who someone is, and whom an act was done to, are not who did it
@@ -1156,6 +1160,7 @@ def test_the_cartels_allies_are_not_cooperation() -> None:
         ("Should cartels be labelled terrorists?", {"terrorists or criminals"}),
         ("Are the cartels terrorists or organized criminals?", {"terrorists or criminals"}),
         ("Are cartels just criminal businesses?", {"terrorists or criminals"}),
+        ("Is Mexico a willing partner against the cartels?", {"cooperative or unilateral"}),
         ("Is Tren de Aragua a Venezuelan prison gang?", set()),
         # ... not a why- or what-question, nor one about who did an act
         ("Why did Plan Colombia fail in the long run?", set()),

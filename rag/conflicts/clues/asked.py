@@ -49,14 +49,18 @@ _ASKS_WHICH_OF_TWO = re.compile(
 _ASKS_WHO_INSIDE = re.compile(
     r"\b(?:on|about|over|as to|say|says|said|agree|disagree|know|tell|report)\s+who\b"
 )
-# "Who is Claudia Sheinbaum?" asks who someone is, "Who was extradited?" and "Who did the
-# Justice Department charge?" whom an act was done to: not who did it ("Who is responsible
-# for ...?" / "Who is behind ...?" do ask that).
-_ASKS_IDENTITY = re.compile(
-    r"(?:who|whom)\s+(?:(?:is|was|are|were)\b(?!\s+(?:responsible|behind|in charge|accountable))|"
+# "Who is Claudia Sheinbaum?" / "Who is the ...?" asks who someone is (read on the question as
+# typed: a name follows), "Who was extradited?" and "Who did the Justice Department charge?"
+# whom an act was done to: not who did it. "Who is responsible for / behind / credited with
+# ...?" do ask that.
+_ASKS_IDENTITY = re.compile(r"^[Ww]hom?\s+(?:is|was|are|were)\s+(?:(?:the|a|an)\s|[A-Z])")
+_ASKS_PATIENT = re.compile(
+    r"^(?:who|whom)\s+(?:(?:is|was|are|were)\s+\w+(?:ed|en)\b(?!\s+(?:with|for)\b)|"
     r"(?:did|does|do|will|would|can|could)\s+"
     r"(?:the|a|an|this|that|these|those|his|her|their|its|he|she|they|it|we|you)\b)"
 )
+# "Was the terrorist designation made by Biden?": a yes/no question naming who did an act
+_ASKS_BY_NAME = re.compile(r"^(?:[Ww]as|[Ww]ere|[Ii]s|[Aa]re)\b.*\bby\s+(?:the\s+)?[A-Z]")
 # "Who criticised treating the cartels as terrorists?", "Who said ...?": asks who holds a view
 # (the source lookup), and "Who benefits from designating ...?" who is affected, not who did
 # an act; rival actors of some act do not answer either.
@@ -77,8 +81,9 @@ def question_focus(question: str) -> str:
         return "quantity"
     if re.match(r"(when|what (year|date|day|month)|in (what|which) year|since when)\b", q):
         return "date"
-    if _ASKS_SPEAKER.match(q) or _ASKS_IDENTITY.match(q):
+    if _ASKS_SPEAKER.match(q) or _ASKS_PATIENT.match(q) or _ASKS_IDENTITY.match(question.strip()):
         return "any"
+    names_act = any(action_label(w) for w in re.findall(r"[a-z]+", q))
     if (
         re.match(r"(who|whom|whose)\b", q)
         or _ASKS_ACTOR.search(q)
@@ -86,6 +91,9 @@ def question_focus(question: str) -> str:
         or _ASKS_WHO_INSIDE.search(q)
         or _ASKS_WHICH_NAME.match(question.strip())
         or ((m := _ASKS_WHICH_OF_TWO.match(q)) is not None and action_label(m.group(1)))
+        or (  # not "Is US action approved by Latin American governments?": an assessment
+            names_act and _ASKS_BY_NAME.match(question.strip()) and not assessment_asked(question)
+        )
     ):
         return "agent"
     return "any"
@@ -112,7 +120,7 @@ _COOPERATES = (
     r"consensual|unilateral\w*|consent\w*|sovereign\w*|permission|approval|"
     r"(?:approved|authori[sz]ed|backed|sanctioned) by|(?:act\w*|go\w*)(?: it)? alone|"
     r"on (?:its|their) own|cooperat(?:e|es|ed|ing|ive)|coordinat(?:e|es|ed|ing) with|"
-    r"a joint|jointly|together|on board|"
+    r"a joint|jointly|together|on board|partners?|"
     r"go(?:es|ing)? along with|sign(?:s|ed)? off|agree\w* (?:to|with)"
 )
 _TERRORISTS = (
