@@ -77,15 +77,20 @@ class Sentence:
 @dataclass(frozen=True)
 class Candidate:
     """Two sentences of different documents about the same point: what a judge decides on.
-    ``i``/``j`` index the question's sentence list (and its vectors)."""
+    ``i``/``j`` index the question's sentence list (and its vectors); ``context`` is the
+    question as read once (its focus, the assessment it asks), shared by all its pairs."""
 
-    question: str
+    context: QuestionContext
     i: int
     j: int
     a: Sentence
     b: Sentence
     similarity: float  # cosine(a, b)
     evidence: PairEvidence
+
+    @property
+    def question(self) -> str:
+        return self.context.text
 
 
 def sentences_of(passages: Sequence[Passage], texts: Mapping[str, str]) -> list[Sentence]:
@@ -181,7 +186,7 @@ def candidate_pairs(
             sim = float(vectors[i] @ vectors[j])
             ev = pair_evidence(si.clues, sj.clues, sim, si.relevance, sj.relevance, ctx)
             if same_point(si.clues, sj.clues, sim, si.relevance, sj.relevance, ev):
-                out.append(Candidate(ctx.text, i, j, si, sj, sim, ev))
+                out.append(Candidate(ctx, i, j, si, sj, sim, ev))
     return out
 
 

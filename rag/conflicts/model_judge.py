@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 
 from rag.conflicts.candidates import Candidate
-from rag.conflicts.clues import PairEvidence, QuestionContext, assessment_asked, question_focus
+from rag.conflicts.clues import PairEvidence, assessment_asked, question_focus
 from rag.conflicts.clues.actors import ACT_WORDS, one_government_act
-from rag.conflicts.clues.asked import outcome_asked
+from rag.conflicts.clues.asked import acts_named
 from rag.conflicts.clues.readings import READINGS
 from rag.conflicts.clues.verdicts import AXIS_BY_NAME, without_poles
 from rag.conflicts.judge import Verdict
@@ -272,7 +272,7 @@ def side_probes(question: str) -> list[str]:
         if words
     ]
     if question_focus(question) == "agent":
-        acts = " ".join(ACT_WORDS[a] for a in sorted(QuestionContext.of(question).acts))
+        acts = " ".join(ACT_WORDS[a] for a in sorted(acts_named(question)))
         probes.append(" ".join(filter(None, (q, acts, ACTOR_PROBE))))
     return probes
 
@@ -283,13 +283,14 @@ def asked_clues(candidate: Candidate) -> frozenset[str]:
     that axis; "agents" when it asks who ("Who designated...?")."""
     values, details = candidate.evidence.values, candidate.evidence.details
     out = set()
-    axes = set(assessment_asked(candidate.question))
+    question = candidate.context
+    axes = set(question.assessed)
     if min(candidate.a.relevance, candidate.b.relevance) >= IMPLIED_BAR:
-        axes |= outcome_asked(candidate.question)
+        axes |= question.implied
     verdict = details.get("verdict", "")
     if values.get("verdict", 0.0) > 0 and any(verdict.startswith(a) for a in axes):
         out.add("verdict")
-    if values.get("agents", 0.0) > 0 and question_focus(candidate.question) == "agent":
+    if values.get("agents", 0.0) > 0 and question.focus == "agent":
         out.add("agents")
     return frozenset(out)
 

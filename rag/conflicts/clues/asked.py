@@ -19,6 +19,13 @@ from rag.conflicts.clues.actors import action_label
 from rag.conflicts.clues.verdicts import COOPERATION
 
 _AUX = r"(?:is|are|was|were|do|does|did|has|have|had|will|would|should|can|could|must|may)"
+_YES_NO = re.compile(rf"^{_AUX}\b")
+
+
+def acts_named(question: str) -> frozenset[str]:
+    """Labels of the known acts the question names ("designated" for "Who labelled ...?")."""
+    return frozenset(a for w in re.findall(r"[A-Za-z]+", question) if (a := action_label(w)))
+
 
 # "Which administration reclassified...?" asks who as much as "Who reclassified...?" does;
 # "Which cartels were designated?" does not (it asks which things).
@@ -83,7 +90,7 @@ def question_focus(question: str) -> str:
         return "date"
     if _ASKS_SPEAKER.match(q) or _ASKS_PATIENT.match(q) or _ASKS_IDENTITY.match(question.strip()):
         return "any"
-    names_act = any(action_label(w) for w in re.findall(r"[a-z]+", q))
+    names_act = bool(acts_named(q))
     if (
         re.match(r"(who|whom|whose)\b", q)
         or _ASKS_ACTOR.search(q)
@@ -161,10 +168,8 @@ def assessment_asked(question: str) -> frozenset[str]:
     if not _EVALUATIVE.match(low):
         return frozenset(asked)
     asked |= {name for name, rx in ASSESSMENT_ASKED.items() if rx.search(low)}
-    if _TERRORIST_PREDICATE.search(low):
-        names_act = any(action_label(w) for w in re.findall(r"[a-z]+", low))
-        if not names_act or _NORMATIVE.search(low):
-            asked.add("terrorists or criminals")
+    if _TERRORIST_PREDICATE.search(low) and (not acts_named(low) or _NORMATIVE.search(low)):
+        asked.add("terrorists or criminals")
     return frozenset(asked)
 
 
@@ -172,5 +177,5 @@ def outcome_asked(question: str) -> frozenset[str]:
     """A yes/no question can hinge on whether something worked without naming it ("Did the
     congestion charge cut traffic?"): the axis the rule may read when both sides answer the
     question closely (``model_judge.IMPLIED_BAR``)."""
-    low = question.strip().lower()
-    return frozenset({"whether it works"}) if re.match(rf"^{_AUX}\b", low) else frozenset()
+    yes_no = _YES_NO.match(question.strip().lower())
+    return frozenset({"whether it works"}) if yes_no else frozenset()

@@ -11,8 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.conflicts.clues.actors import Agent, action_label, agents_in, compare_agents
-from rag.conflicts.clues.asked import assessment_asked, outcome_asked, question_focus
+from rag.conflicts.clues.actors import Agent, agents_in, compare_agents
+from rag.conflicts.clues.asked import (
+    acts_named,
+    assessment_asked,
+    outcome_asked,
+    question_focus,
+)
 from rag.conflicts.clues.dates import DateValue, compare_dates, dates_in
 from rag.conflicts.clues.figures import Quantity, compare_quantities, quantities_in
 from rag.conflicts.clues.names import proper_names
@@ -84,18 +89,21 @@ class QuestionContext:
     stems: frozenset[str]
     acts: frozenset[str]  # labels of the known acts it names ("designated")
     assessed: frozenset[str] = frozenset()  # the axes it asks to assess (``assessment_asked``)
+    implied: frozenset[str] = frozenset()  # ... or may hinge on (``outcome_asked``)
 
     @classmethod
     def of(cls, question: str) -> QuestionContext:
-        acts = frozenset(a for w in re.findall(r"[A-Za-z]+", question) if (a := action_label(w)))
+        """Read once per question: the candidates of its pairs all carry this reading."""
         assessed = assessment_asked(question)
+        implied = outcome_asked(question)
         return cls(
             question,
             question_focus(question),
-            axes_asked(question) | assessed | outcome_asked(question),
+            axes_asked(question) | assessed | implied,
             content_stems(question),
-            acts,
+            acts_named(question),
             assessed,
+            implied,
         )
 
 
