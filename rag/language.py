@@ -34,6 +34,11 @@ _lock = threading.Lock()
 _identifier: Any = None
 
 
+def load() -> None:
+    """Load the identifier now (the app's warm-up: its first upload should not wait ~0.6 s)."""
+    _model()
+
+
 def _model() -> Any:
     """The identifier, loaded on first use (most commands never need it)."""
     global _identifier

@@ -64,17 +64,35 @@ def with_probes(
     probes: Sequence[str],
     scope: Scope | None = None,
 ) -> list[Passage]:
-    """``passages`` and, after them, the best ``PROBE_PASSAGES`` of each probe search not
-    among them (``ConflictDetector.probes``: each side of what the question asks), for the
-    disagreement check to read."""
+    """``passages`` and, after them, the best ``PROBE_PASSAGES`` of each probe search that
+    are not among them (``ConflictDetector.probes``: each side of what the question asks),
+    for the disagreement check to read.
+
+    Why new ones: a side's search mostly ranks the question's own passages first. Taking its
+    top 6 and dropping those already read added nothing when the side's passage ranked 9th
+    ("This cooperative framework has yielded concrete results" for "Has the US campaign
+    against narco-terrorism worked?", int8 vectors), so that question got no card."""
     out = list(passages)
     seen = {p.chunk.chunk_id for p in out}
     for probe in probes:
-        for p in retriever.search(probe, k=PROBE_PASSAGES, scope=scope):
-            if p.chunk.chunk_id not in seen:
-                seen.add(p.chunk.chunk_id)
-                out.append(p)
+        hits = retriever.search(probe, k=len(seen) + PROBE_PASSAGES, scope=scope)
+        new = [p for p in hits if p.chunk.chunk_id not in seen][:PROBE_PASSAGES]
+        seen.update(p.chunk.chunk_id for p in new)
+        out.extend(new)
     return out
+
+
+def check_passages(
+    retriever: Retriever,
+    detector: ConflictDetector,
+    question: str,
+    scope: Scope | None = None,
+) -> list[Passage]:
+    """What the disagreement check reads for ``question`` (``Pipeline.ask`` gets the same from
+    the one search it shares with the answer): the first ``conflict_reach`` passages, then
+    its side searches' new ones. For a caller that runs a detector alone."""
+    found = retriever.search(question, k=conflict_reach(retriever.settings, detector), scope=scope)
+    return with_probes(retriever, found, detector.probes(question), scope)
 
 
 class Pipeline:

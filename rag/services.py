@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from rag import language
 from rag.answerers import make_answerer, make_chat_model
 from rag.citations import CitationChecker
 from rag.config import Settings
@@ -36,12 +37,14 @@ class Services:
     judge: ModelJudge | None = None
 
     def warm_up(self) -> float:
-        """Wait for the embedder and load the sentence judge now, not at the first question
-        (the app runs this in a thread once its page is up). Seconds it took."""
+        """Wait for the embedder and load the sentence judge and the language identifier now,
+        not at the first question or upload (the app runs this in a thread once its page is
+        up). Seconds it took."""
         start = time.perf_counter()
         self.embeddings.wait_ready()
         if self.judge is not None:
             self.judge.load()
+        language.load()
         return time.perf_counter() - start
 
 

@@ -60,6 +60,7 @@ from rag.conflicts.clues.actors import ACT_WORDS, ACTIONS
 from rag.conflicts.clues.readings import readings
 from rag.conflicts.clues.verdicts import takes_pole
 from rag.conflicts.model_judge import ACTOR_PROBE, side_probes
+from rag.pipeline import check_passages
 from rag.types import Chunk, Conflict, ConflictSide, DocMeta, Passage
 
 from .helpers import SIDE_KEYS
@@ -711,7 +712,7 @@ def detector(embeddings):
 
 
 def _check(services, detector, question: str) -> list[Conflict]:
-    passages = services.retriever.search(question)
+    passages = check_passages(services.retriever, detector, question)  # what the check reads
     texts = {p.doc_id: services.store.get_document(p.doc_id).text for p in passages}
     conflicts = detector.find_conflicts(question, passages, texts)
     for c in conflicts:
@@ -782,7 +783,11 @@ def test_consensual_or_unilateral_is_disputed(indexed, detector) -> None:
     assert card is not None, [c.to_dict() for c in conflicts]
     assert card.kind == "assessment"
     check = next(s for s in card.sides if s.meta.title.startswith(FACTCHECK))
-    assert "unilateral" in check.quote
+    # with the side searches the check reads the fact check's "... would be a grave mistake
+    # and violate international norms" too, and quotes it (as the model engine has since
+    # session 10); on 6 passages alone it quoted "... unilateral ..."
+    assert check.stance == "unilateral"
+    assert any(w in check.quote for w in ("unilateral", "sovereignty", "violate", "approval"))
     other = next(s for s in card.sides if s.meta.title.startswith((ALLIANCE, TRUMP)))
     assert any(
         w in other.quote

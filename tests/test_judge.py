@@ -11,6 +11,7 @@ from rag.config import Settings
 from rag.conflicts import ConflictDetector
 from rag.conflicts.model_judge import AGREE_VETO, ModelJudge
 from rag.conflicts.sentence_model import CONTRADICTS, SentenceJudge
+from rag.pipeline import check_passages
 from rag.support import SupportScorer
 from rag.types import Conflict
 
@@ -143,7 +144,7 @@ def _two_docs(tmp_path: Path, embeddings, a: str, b: str):
 
 
 def _find(services, detector: ConflictDetector, question: str) -> list[Conflict]:
-    passages = services.retriever.search(question)
+    passages = check_passages(services.retriever, detector, question)  # what the check reads
     texts = {p.doc_id: services.store.get_document(p.doc_id).text for p in passages}
     conflicts = detector.find_conflicts(question, passages, texts)
     for c in conflicts:
@@ -264,6 +265,9 @@ TRUMP = "Trump secretly approves"  # corpus/004
 FACTCHECK = "Fact check"  # corpus/003
 
 
+UNILATERAL_WORDS = ("unilateral", "sovereignty", "violate", "approval")
+
+
 def _card_with(conflicts: list[Conflict], *groups: tuple[str, ...]) -> Conflict:
     for c in conflicts:
         if all(any(s.meta.title.startswith(g) for s in c.sides for g in group) for group in groups):
@@ -305,10 +309,16 @@ def test_corpus_consensual_or_unilateral(indexed, detector) -> None:
     )
     card = _card_with(_find(indexed, detector, q), (FACTCHECK,), (ALLIANCE, TRUMP))
     assert card.kind == "assessment"
-    assert "unilateral" in _side(card, FACTCHECK)
-    assert any(
-        w in _side(card, ALLIANCE, TRUMP) for w in ("alliance", "cooperation", "collaboration")
-    )
+    # read as the product reads it (12 passages and the side searches), the fact check's side
+    # is "... would be a grave mistake and violate international norms" (what the chat has
+    # shown since session 10; on the answer's 6 passages alone it was "... unilateral ...")
+    check = next(s for s in card.sides if s.meta.title.startswith(FACTCHECK))
+    assert check.stance == "unilateral"
+    assert any(w in check.quote for w in UNILATERAL_WORDS)
+    cooperative = [s for s in card.sides if s.stance == "cooperative"]
+    assert cooperative
+    assert all(s.meta.title.startswith((ALLIANCE, TRUMP)) for s in cooperative)
+    assert any(w in cooperative[0].quote for w in ("alliance", "cooperation", "collaboration"))
 
 
 @pytest.mark.parametrize(
@@ -429,6 +439,25 @@ def test_the_pipeline_finds_the_other_side_as_a_reporter_asks(
     for c in answer.citations:  # a side from past the answer's passages opens in its passage
         assert c.passage is not None
         assert c.passage.chunk.start <= c.start <= c.end <= c.passage.chunk.end
+
+
+def test_a_side_search_adds_passages_not_read_yet(indexed) -> None:
+    """Each side search adds up to ``PROBE_PASSAGES`` passages the check has not read. It
+    took its search's top 6 and dropped those already read, so a side ranked 8th or 9th by
+    its search was never read: on int8 vectors "This cooperative framework has yielded
+    concrete results" (9th), and the question below had no card."""
+    from rag.pipeline import PROBE_PASSAGES, with_probes
+
+    question = "Has the US campaign against narco-terrorism worked?"
+    passages = indexed.retriever.search(question, k=12)
+    probes = indexed.pipeline.detector.probes(question)
+    assert len(probes) == 2  # success, failure
+    read = with_probes(indexed.retriever, passages, probes)
+    ids = [p.chunk.chunk_id for p in read]
+    assert ids[:12] == [p.chunk.chunk_id for p in passages]
+    assert len(set(ids)) == len(ids) == 12 + 2 * PROBE_PASSAGES
+    card = _card_with(indexed.pipeline.ask(question).conflicts, (FAILED,), (FACTCHECK,))
+    assert "yielded concrete results" in _side(card, FACTCHECK)
 
 
 def test_the_first_card_is_the_pair_most_on_the_questions_point(indexed) -> None:

@@ -122,9 +122,9 @@ def test_a_question_asked_while_the_model_loads_waits_for_it(
 
 def test_a_model_that_fails_to_load_in_the_background_says_so(tmp_path: Path) -> None:
     broken = tmp_path / "models"  # a cache whose export is broken
-    folder = cached_model_dir(default_model_path(), broken)
+    folder = cached_model_dir(default_model_path(), broken, "int8")
     folder.mkdir(parents=True)
-    (folder / onnx_name("fp32")).write_bytes(b"not an onnx model")
+    (folder / onnx_name("int8")).write_bytes(b"not an onnx model")
     failing = LocalEmbeddings(backend="onnx", cache_dir=broken, background=True)
     with pytest.raises(ModelUnavailable, match="could not be loaded"):
         failing.embed_query(QUESTION)
@@ -159,7 +159,7 @@ def test_the_app_serves_its_page_before_the_model_is_ready(tmp_path: Path) -> No
         proc.terminate()
         proc.wait(timeout=30)
     exported = list((tmp_path / "data" / "models").iterdir())
-    assert [p.name for p in exported[0].iterdir() if p.suffix == ".onnx"] == [onnx_name("fp32")]
+    assert [p.name for p in exported[0].iterdir() if p.suffix == ".onnx"] == [onnx_name("int8")]
 
 
 def _first_page(proc: subprocess.Popen[bytes], url: str, log_path: Path) -> str:

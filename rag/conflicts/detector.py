@@ -123,9 +123,8 @@ class ConflictDetector:
     # -- the product entry point --------------------------------------------------------------
     def probes(self, question: str) -> list[str]:
         """Extra searches whose passages the check should read as well (``side_probes``: each
-        pole of an asked assessment, the actors of a who-question); the clue-only engine reads
-        the usual passages."""
-        return side_probes(question) if self.model is not None else []
+        pole of an asked assessment, the actors of a who-question), for either engine."""
+        return side_probes(question)
 
     def find_conflicts(
         self, question: str, passages: Sequence[Passage], texts: Mapping[str, str]
