@@ -131,8 +131,8 @@ class Pipeline:
         k = self.answerer.passages_for(turn.standalone, settings.k)
         reach = conflict_reach(settings, self.detector)
         found = self.retriever.search(
-            turn.standalone, k=max(k, reach), scope=turn.scope, timings=turn.timings
-        )  # adds the split: embedding, dense, bm25
+            turn.standalone, k=max(k, reach), scope=turn.scope, timings=turn.timings, spread_from=k
+        )  # adds the split: embedding, dense, bm25; the answer's k picked per file, as always
         turn.passages = found[:k]
         turn.wider = found[:reach]
         turn.timings["retrieve"] = time.perf_counter() - started

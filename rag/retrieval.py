@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -107,20 +107,34 @@ def _overlap(a: Chunk, b: Chunk) -> float:
     return max(0, inter) / max(1, min(a.end - a.start, b.end - b.start))
 
 
-def diversify(ranked: list[tuple[Chunk, float]], k: int) -> list[tuple[Chunk, float]]:
-    """Pick ``k`` chunks greedily; each earlier pick from a document lowers its next ones.
+def diversify(
+    ranked: list[tuple[Chunk, float]],
+    k: int,
+    urls: Mapping[str, str] | None = None,
+    from_rank: int = 0,
+) -> list[tuple[Chunk, float]]:
+    """Pick ``k`` chunks greedily; each earlier pick from a source lowers its next ones.
 
-    Near-duplicate spans (overlapping chunks of one document) are skipped outright.
+    A source is a document; from the ``from_rank``-th pick on, all documents of one url
+    (``urls``: doc_id -> url) are one source, so the passages past the answer's own (which
+    the disagreement check reads) go to sources not read yet before a saved page's second
+    file. Near-duplicate spans (overlapping chunks of one document) are skipped outright.
     """
+    by_url = urls or {}
     chosen: list[tuple[Chunk, float]] = []
     pool = list(ranked)
     while pool and len(chosen) < k:
-        per_doc: dict[str, int] = {}
+        wide = len(chosen) >= from_rank
+
+        def source(c: Chunk, wide: bool = wide) -> str:
+            return by_url.get(c.doc_id, c.doc_id) if wide else c.doc_id
+
+        per_source: dict[str, int] = {}
         for c, _ in chosen:
-            per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
+            per_source[source(c)] = per_source.get(source(c), 0) + 1
         best_i = max(
             range(len(pool)),
-            key=lambda i: pool[i][1] * SAME_DOC_DECAY ** per_doc.get(pool[i][0].doc_id, 0),
+            key=lambda i: pool[i][1] * SAME_DOC_DECAY ** per_source.get(source(pool[i][0]), 0),
         )
         chunk, score = pool.pop(best_i)
         if any(
@@ -246,12 +260,15 @@ class Retriever:
         scope: Scope | None = None,
         mode: Mode = "hybrid",
         timings: dict[str, float] | None = None,
+        spread_from: int | None = None,
     ) -> list[Passage]:
         """The ``k`` best passages for ``question`` (within ``scope`` if given), best first.
 
         ``mode`` "dense" or "bm25" uses one retriever alone (for comparison in the bench).
         Raises ``EmptyIndex`` when nothing is indexed, ``EmptyScope`` when nothing is in scope.
         ``timings`` (if given) receives seconds spent in embedding, dense and bm25.
+        From the ``spread_from``-th passage on (default: the settings' ``k``, the answer's
+        passages), files of one url count as one source (``diversify``).
         """
         spent = timings if timings is not None else {}
         k = k or self.settings.k
@@ -308,7 +325,13 @@ class Retriever:
         ranked = sorted(
             ((chunks[cid], s) for cid, s in fused.items() if cid in chunks), key=lambda p: -p[1]
         )
-        picked = diversify(ranked, k)
+        urls = {c.doc_id: inside[c.doc_id].meta.url for c, _ in ranked if c.doc_id in inside}
+        picked = diversify(
+            ranked,
+            k,
+            {d: u for d, u in urls.items() if u},
+            from_rank=self.settings.k if spread_from is None else spread_from,
+        )
 
         similarity = {c.chunk_id: s for c, s in dense}
         unscored = [c.chunk_id for c, _ in picked if c.chunk_id not in similarity]

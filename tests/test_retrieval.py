@@ -216,6 +216,47 @@ def test_a_three_source_question_gets_all_three_sources_into_the_top_4(
     assert {p.doc_id for p in top} == ids
 
 
+def test_past_the_answers_passages_two_files_of_one_article_are_one_source(
+    services, tmp_path: Path
+) -> None:
+    """A saved page and its copy (one url) take two places among the answer's passages,
+    picked per file as always; past them (``spread_from``: what the disagreement check reads
+    beyond the answer) they are one source, and two other reports come first. Without the
+    url the same files are two sources there too (the control)."""
+    folder = tmp_path / "strike"
+    folder.mkdir()
+    story = "The dock workers' strike at the port halted container traffic for a third day."
+
+    def write_copies(url: str) -> None:
+        for name, extra in (("story.md", "Pickets stayed."), ("story-copy.md", "Talks failed.")):
+            (folder / name).write_text(f"---\ntitle: Port strike\n{url}---\n{story} {extra}\n")
+
+    (folder / "wire.md").write_text(
+        "---\ntitle: Wire brief\n---\nShipping lines rerouted vessels as the stoppage at the "
+        "port went on, a wire service said.\n"
+    )
+    (folder / "local.md").write_text(
+        "---\ntitle: Local paper\n---\nThe local paper said the port was quiet as the "
+        "walkout by dock workers continued.\n"
+    )
+    question = "Did the dock workers' strike at the port halt container traffic?"
+    copies = {doc_id_for(folder / n, folder) for n in ("story.md", "story-copy.md")}
+    others = {doc_id_for(folder / n, folder) for n in ("wire.md", "local.md")}
+
+    def top3(spread_from: int | None = None) -> set[str]:
+        found = services.retriever.search(question, k=3, spread_from=spread_from)
+        return {p.doc_id for p in found}
+
+    write_copies("url: https://example.org/strike\n")
+    services.ingestor.ingest([folder])
+    assert copies <= top3()  # the answer's passages (the default k is 6): per file
+    assert others <= top3(spread_from=1)
+
+    write_copies("")  # the same two files without their url: two sources
+    services.ingestor.ingest([folder])
+    assert copies <= top3(spread_from=1)
+
+
 def test_an_outlet_the_question_names_gets_its_passage_into_the_top_4(
     services, tmp_path: Path
 ) -> None:
