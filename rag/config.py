@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     embedding_precision: Literal["fp32", "int8"] = Field(
         "int8",
         description="Weights of the onnx backend: int8 (a quarter of the file, one text per run; "
-        "ingest about 2x faster on a CPU with VNNI, as fast as fp32 without; vectors cosine >= "
+        "ingest about 2x faster on a CPU with VNNI, not measured without; vectors cosine >= "
         "0.98 to torch's) or fp32 (the torch model's vectors, cosine 1.0000). Switching "
         "re-embeds at the next ingest.",
     )

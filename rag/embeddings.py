@@ -253,7 +253,7 @@ class LocalEmbeddings:
         so in a batch a text's vector depended on its batch-mates (cosine 0.98 to itself
         embedded alone): a sentence stored at ingest and the same sentence embedded at a
         question differed. Alone it is the text's own vector, and no padding is computed
-        (``python -m bench --only speed``: faster than int8 batches on chunk-sized texts)."""
+        (faster than int8 batches on chunk-sized texts: README, *Embedding backend decision*)."""
         out = np.zeros((len(texts), self._dimensions), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         rows = 1 if self.precision == "int8" else self.batch_size

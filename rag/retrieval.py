@@ -54,7 +54,9 @@ def check_vectors(records: dict[str, DocRecord], embeddings: LocalEmbeddings, na
         raise IndexMismatch(
             f"{len(other)} of {len(records)} documents in collection '{name}' were embedded "
             f"as {vectors_of(other[0].chunker)}, but this process embeds as "
-            f"{embeddings.flavour} (RAG_EMBEDDING_BACKEND); re-ingest them to re-embed"
+            f"{embeddings.flavour} (RAG_EMBEDDING_BACKEND, RAG_EMBEDDING_PRECISION: int8 is "
+            f"the default since 2026-11-30); re-ingest them to re-embed, or set those two to "
+            f"what they were embedded with"
         )
 
 
