@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal
@@ -123,20 +124,18 @@ def diversify(
     file. Near-duplicate spans (overlapping chunks of one document) are skipped outright.
     """
     by_url = urls or {}
+
+    def source(c: Chunk, wide: bool) -> str:
+        return by_url.get(c.doc_id, c.doc_id) if wide else c.doc_id
+
     chosen: list[tuple[Chunk, float]] = []
     pool = list(ranked)
     while pool and len(chosen) < k:
         wide = len(chosen) >= from_rank
-
-        def source(c: Chunk, wide: bool = wide) -> str:
-            return by_url.get(c.doc_id, c.doc_id) if wide else c.doc_id
-
-        per_source: dict[str, int] = {}
-        for c, _ in chosen:
-            per_source[source(c)] = per_source.get(source(c), 0) + 1
+        per_source = Counter(source(c, wide) for c, _ in chosen)
         best_i = max(
             range(len(pool)),
-            key=lambda i: pool[i][1] * SAME_DOC_DECAY ** per_source.get(source(pool[i][0]), 0),
+            key=lambda i: pool[i][1] * SAME_DOC_DECAY ** per_source[source(pool[i][0], wide)],
         )
         chunk, score = pool.pop(best_i)
         if any(
@@ -327,13 +326,9 @@ class Retriever:
         ranked = sorted(
             ((chunks[cid], s) for cid, s in fused.items() if cid in chunks), key=lambda p: -p[1]
         )
-        urls = {c.doc_id: inside[c.doc_id].meta.url for c, _ in ranked if c.doc_id in inside}
-        picked = diversify(
-            ranked,
-            k,
-            {d: u for d, u in urls.items() if u},
-            from_rank=self.settings.k if spread_from is None else spread_from,
-        )
+        urls = {c.doc_id: u for c, _ in ranked if (u := inside[c.doc_id].meta.url)}
+        spread = self.settings.k if spread_from is None else spread_from
+        picked = diversify(ranked, k, urls, from_rank=spread)
 
         similarity = {c.chunk_id: s for c, s in dense}
         unscored = [c.chunk_id for c, _ in picked if c.chunk_id not in similarity]
