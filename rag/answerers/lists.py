@@ -32,8 +32,12 @@ _NOT_NAMES = frozenset(
     critics experts analysts monday tuesday wednesday thursday friday saturday sunday
     january february march april may june july august september october november december
     additionally furthermore moreover instead perhaps yes sir lady lord ceo multiple various
-    numerous recent former top major""".split()
+    numerous recent former top major unlike with without amid among across against during
+    through throughout between toward towards about beyond within because although though
+    until unless whether once""".split()
 )
+# "Arkansas-based publisher", "Russian-backed": a place made an adjective, not a name
+_ADJECTIVE_COMPOUND = re.compile(r"-(?:based|born|bred|led|owned|backed|run|made|style)$")
 _POSSESSIVE = ("'s", "’s", "s'", "s’")
 _DOTTED = re.compile(r"^(?:[A-Z]\.){2,}$")
 _VERBAL = re.compile(r"(?:ing|ed|ly)$")
@@ -70,17 +74,25 @@ def _clean_token(token: str) -> tuple[str, bool]:
 
 
 def _is_name_word(word: str) -> bool:
-    return bool(_CAPITALISED.match(word)) and word.lower() not in _NOT_NAMES
+    """Capitalised, not an opener or title, not a score ("4-9"), not "Arkansas-based"."""
+    return (
+        bool(_CAPITALISED.match(word))
+        and word.lower() not in _NOT_NAMES
+        and any(c.isalpha() for c in word)
+        and not _ADJECTIVE_COMPOUND.search(word)
+    )
 
 
 def _words(sentence: str) -> list[tuple[str, int, int, bool]]:
-    """(word, start, end, ends a name): a name ends at punctuation or a possessive."""
+    """(word, start, end, ends a name): a name ends at punctuation or a possessive, and at
+    anything but spaces before the next word ("Matthew Stafford (@ Ravens)" is two names)."""
     out = []
-    for m in _TOKEN.finditer(sentence):
+    matches = list(_TOKEN.finditer(sentence))
+    for m, nxt in zip(matches, [*matches[1:], None], strict=True):
         text, possessive = _clean_token(m.group(0))
         if text:
             end = m.start() + len(text)
-            follows = sentence[end : end + 1]
+            follows = sentence[end : nxt.start() if nxt else len(sentence)]
             ends = possessive or (follows != "" and not follows.isspace())
             out.append((text, m.start(), end, ends))
     return out

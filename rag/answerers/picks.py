@@ -6,6 +6,7 @@ candidates, cut the same way (claim-like sentences, each once), and the answerer
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +21,10 @@ _ENDS_LIKE_SENTENCE = re.compile(r"""[.!?]["'”’)\]]*$""")
 
 @dataclass(frozen=True)
 class Pick:
-    """A candidate sentence: passage number, offsets in its document, relevance."""
+    """A candidate sentence: passage number, offsets in its document, relevance.
+
+    ``standing``: how far below the search's best passage its passage was ranked, as the log of
+    their fused scores' ratio (0 for the best; 0 for all when the scores are equal)."""
 
     n: int
     doc_id: str
@@ -28,13 +32,16 @@ class Pick:
     end: int
     text: str
     relevance: float
+    standing: float = 0.0
 
 
 def candidate_sentences(passages: Sequence[Passage]) -> list[Pick]:
     """Each distinct claim-like sentence of the passages, tagged with its first passage."""
     seen: set[tuple[str, int, int]] = set()
     out: list[Pick] = []
+    top = max((p.score for p in passages), default=0.0)
     for n, p in enumerate(passages, start=1):
+        standing = math.log(top / p.score) if 0 < p.score < top else 0.0
         for s, e in sentence_spans(p.chunk.text):
             text = p.chunk.text[s:e]
             key = (p.doc_id, p.chunk.start + s, p.chunk.start + e)
@@ -43,7 +50,7 @@ def candidate_sentences(passages: Sequence[Passage]) -> list[Pick]:
             if not _ENDS_LIKE_SENTENCE.search(text) or not_a_claim(text):
                 continue  # headings, captions and questions are not claims: they answer nothing
             seen.add(key)
-            out.append(Pick(n, p.doc_id, key[1], key[2], text, 0.0))
+            out.append(Pick(n, p.doc_id, key[1], key[2], text, 0.0, standing))
     return out
 
 
