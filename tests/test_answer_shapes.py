@@ -163,13 +163,19 @@ def test_name_spans_are_verbatim(sentence: str, names: list[str]) -> None:
             "Matthew Stafford (@ Ravens) and Geno Smith (@ 49ers) are risky starts.",
             ["Matthew Stafford", "Ravens", "Geno Smith"],
         ),
+        ("Week 4 was the first time the Vikings DIDN'T throw the ball.", ["Vikings"]),
+        # a surname ending like a demonym ("Venezuelan prison gang") is still a name
+        ("He met with Altman at the Rosewood hotel.", ["Altman", "Rosewood"]),
+        ("It was not until Judge Lewis Kaplan intervened.", ["Judge Lewis Kaplan"]),
+        ("Russian officials and the Venezuelan prison gang denied it.", []),
     ],
 )
 def test_openers_scores_and_place_adjectives_are_not_names(
     sentence: str, names: list[str] | None
 ) -> None:
-    """These stood in names lines ("Unlike FTX", "4-9", "Arkansas-based", "Matthew Stafford
-    (@ Ravens" read as one name): a name ends at anything but spaces between its words."""
+    """These stood in names lines ("Unlike FTX", "4-9", "Arkansas-based", "Vikings DIDN'T",
+    "Matthew Stafford (@ Ravens" read as one name: a name ends at anything but spaces between
+    its words), and "Altman" was missing from them (read as an adjective like "Venezuelan")."""
     found = [s.text for s in name_spans(sentence)]
     if names is None:
         assert found == ["Tyreek Hill", "Dolphins", "Washington Commanders"]

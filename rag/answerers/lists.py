@@ -43,6 +43,20 @@ _DOTTED = re.compile(r"^(?:[A-Z]\.){2,}$")
 _VERBAL = re.compile(r"(?:ing|ed|ly)$")
 _DEMONYM = re.compile(r"(?:an|ian|ese|ish)$")  # "Venezuelan prison gang": adjectives
 MAX_NAME_WORDS = 6
+# Words after a name, not the noun an adjective qualifies: "met with Altman at", "Kaplan
+# intervened", "Morgan said" (surnames end like demonyms: -an, -ish, -ese)
+_AFTER_A_NAME = frozenset(
+    """at in on with and or to of for from by as but is was are were has had have will would
+    can could may might should who whom whose which that said says told added wrote asked
+    did does do also not has""".split()
+)
+
+
+def _noun_like(word: str) -> bool:
+    """A lower-case word that may be the noun a demonym qualifies ("prison", "officials")."""
+    return word[:1].islower() and word not in _AFTER_A_NAME and not _VERBAL.search(word)
+
+
 # "cartels such as A", "(e.g., A, B)", "groups like A", "including A, B and C", "the group, A"
 _CUE = re.compile(
     r"\b(?:such as|like|including|includes?|included|e\.g\.|namely|notably|especially|"
@@ -80,6 +94,7 @@ def _is_name_word(word: str) -> bool:
         and word.lower() not in _NOT_NAMES
         and any(c.isalpha() for c in word)
         and not _ADJECTIVE_COMPOUND.search(word)
+        and not (word.isupper() and ("'" in word or "’" in word))  # "DIDN'T": emphasis
     )
 
 
@@ -135,7 +150,7 @@ def name_spans(sentence: str, known: frozenset[str] = frozenset()) -> list[NameS
             _DEMONYM.search(words[j][0])
             and not words[j][3]
             and j + 1 < len(words)
-            and words[j + 1][0][:1].islower()
+            and _noun_like(words[j + 1][0])
         )
         if j - i + 1 <= MAX_NAME_WORDS and not lone_adjective:
             start, end = words[i][1], words[j][2]
