@@ -154,7 +154,10 @@ def test_name_spans_are_verbatim(sentence: str, names: list[str]) -> None:
             "Unlike FTX, which filed for bankruptcy in late 2022, Binance is still standing.",
             ["FTX", "Binance"],
         ),
-        ("Tyreek Hill helped the Dolphins rout the Washington Commanders (4-9).", None),
+        (
+            "Tyreek Hill helped the Dolphins rout the Washington Commanders (4-9).",
+            ["Tyreek Hill", "Dolphins", "Washington Commanders"],
+        ),
         (
             "The case, filed by Arkansas-based publisher Helena World Chronicle, says so.",
             ["Helena World Chronicle"],
@@ -170,17 +173,11 @@ def test_name_spans_are_verbatim(sentence: str, names: list[str]) -> None:
         ("Russian officials and the Venezuelan prison gang denied it.", []),
     ],
 )
-def test_openers_scores_and_place_adjectives_are_not_names(
-    sentence: str, names: list[str] | None
-) -> None:
+def test_openers_scores_and_place_adjectives_are_not_names(sentence: str, names: list[str]) -> None:
     """These stood in names lines ("Unlike FTX", "4-9", "Arkansas-based", "Vikings DIDN'T",
     "Matthew Stafford (@ Ravens" read as one name: a name ends at anything but spaces between
     its words), and "Altman" was missing from them (read as an adjective like "Venezuelan")."""
-    found = [s.text for s in name_spans(sentence)]
-    if names is None:
-        assert found == ["Tyreek Hill", "Dolphins", "Washington Commanders"]
-    else:
-        assert found == names
+    assert [s.text for s in name_spans(sentence)] == names
 
 
 def test_examples_of_what_is_asked_are_items() -> None:

@@ -48,7 +48,7 @@ MAX_NAME_WORDS = 6
 _AFTER_A_NAME = frozenset(
     """at in on with and or to of for from by as but is was are were has had have will would
     can could may might should who whom whose which that said says told added wrote asked
-    did does do also not has""".split()
+    did does do also not""".split()
 )
 
 
