@@ -159,13 +159,15 @@ def _component(services: Services, mode: Mode) -> Searcher:
 
 
 UNNAMED = "hybrid, named sources off (before)"
+NO_CLAUSES = "hybrid, clause coverage off (before)"
 
 
-def _without_named_sources(services: Services) -> Searcher:
-    """The hybrid search as it was before a named outlet got its own ranking (the baseline)."""
+def _hybrid_without(services: Services, setting: str) -> Searcher:
+    """The hybrid search with one of its refinements off (``setting``): the baseline it is
+    measured against in the same run."""
     from rag.retrieval import Retriever
 
-    settings = services.settings.model_copy(update={"named_sources": False})
+    settings = services.settings.model_copy(update={setting: False})
     retriever = Retriever(services.store, services.embeddings, settings)
 
     def search(question: str) -> list[str | None]:
@@ -257,7 +259,8 @@ def run(args: argparse.Namespace) -> str:
             missing_urls = pool_urls - stored_urls
 
             searchers: dict[str, Searcher] = {m: _via_search(services, m) for m in MODES}
-            searchers[UNNAMED] = _without_named_sources(services)
+            searchers[NO_CLAUSES] = _hybrid_without(services, "clause_coverage")
+            searchers[UNNAMED] = _hybrid_without(services, "named_sources")
             components: list[str] = []
             if ignores_mode(services, queries):
                 components = [f"{m} (component, bench-side)¹" for m in MODES[:2]]

@@ -102,6 +102,12 @@ class Settings(BaseSettings):
         '("What did Reuters report on May 2 ...") fuses a ranking of that source\'s own '
         "passages into retrieval, and the answer quotes it.",
     )
+    clause_coverage: bool = Field(
+        True,
+        description='A long question of several clauses ("X, as reported by TechCrunch, and '
+        'Y according to The Verge") gets, in its first passages, the source that best meets '
+        "each clause before a second passage for the best-met one.",
+    )
     chunk_tokens: int = Field(
         160,
         ge=32,

@@ -289,6 +289,48 @@ def test_an_outlet_the_question_names_gets_its_passage_into_the_top_4(
     assert courier not in [p.doc_id for p in plain.search(question, k=4)]
 
 
+def test_each_clause_of_a_long_question_gets_its_source_into_the_top_4(
+    services, tmp_path: Path
+) -> None:
+    """A question of three clauses, each met by another report: six wire copies meet the
+    first clause in more of the question's words than the other two reports meet theirs, yet
+    the report on the walkout and the one on the mayor's speech must be among the top 4. The
+    same search with clause coverage off is the control (it fills the top 4 with wires)."""
+    folder = tmp_path / "clauses"
+    folder.mkdir()
+    for i in range(6):
+        (folder / f"wire-{i}.md").write_text(
+            f"---\ntitle: Port strike, day {i + 2}\n---\nThe dock workers' union strike at the "
+            f"port halted container traffic for a {i + 2}nd day, the dock workers' union said."
+            f"\n\nOther news {i}.\n"
+        )
+    (folder / "talks.md").write_text(
+        "---\ntitle: Talks collapse\n---\nUnion negotiators walked out of the pay talks with "
+        "the shipping lines on Monday, calling the offer an insult.\n"
+    )
+    (folder / "mayor.md").write_text(
+        "---\ntitle: Council session\n---\nAddressing the city council, the mayor praised the "
+        "dockers for keeping the picket lines peaceful.\n"
+    )
+    services.ingestor.ingest([folder])
+    wanted = {doc_id_for(folder / n, folder) for n in ("talks.md", "mayor.md")}
+    question = (
+        "Which union, whose strike at the port halted container traffic, walked out of the "
+        "pay talks with the shipping lines on Monday, and was praised by the mayor before "
+        "the city council?"
+    )
+
+    top = services.retriever.search(question, k=4)
+    assert wanted <= {p.doc_id for p in top}
+
+    plain = Retriever(
+        services.store,
+        services.embeddings,
+        services.settings.model_copy(update={"clause_coverage": False}),
+    )
+    assert not wanted <= {p.doc_id for p in plain.search(question, k=4)}
+
+
 def test_outlets_named_matches_whole_names_and_prefers_the_longer_one() -> None:
     records = {
         "a": _record("a", "The Verge"),

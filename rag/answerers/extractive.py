@@ -179,6 +179,15 @@ class ExtractiveAnswerer:
         scored = self._score(question, vectors[0], picks, vectors[head:], words)
         return _Scored(shape, scored, vectors[head:], extra, words)
 
+    def _strongest(self, passages: Sequence[Passage]) -> set[int]:
+        """The numbers of the ``base_passages`` passages the search scored highest, where the
+        refusal is read. Not simply the first ones: a long question's first passages include
+        the best match of each clause (``retrieval.diversify``), and a clause is easier to
+        match than the whole question, even when no source answers it."""
+        count = self.base_passages or len(passages)
+        order = sorted(range(len(passages)), key=lambda i: -passages[i].score)
+        return {i + 1 for i in order[:count]}
+
     def compose(self, question: str, passages: Sequence[Passage]) -> list[str]:
         """The draft's paragraphs for the question's shape; empty to refuse."""
         picks = candidate_sentences(passages)
@@ -187,7 +196,8 @@ class ExtractiveAnswerer:
         if not self.shapes:
             return quote_paragraphs(self.select(question, passages))
         s = self._scored(question, picks)
-        base = [p for p in s.picks if self.base_passages is None or p.n <= self.base_passages]
+        strongest = self._strongest(passages)
+        base = [p for p in s.picks if p.n in strongest]
         if not base or max(p.relevance for p in base) < self.threshold:
             return []
         metas = {p.doc_id: p.meta for p in passages}

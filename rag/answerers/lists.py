@@ -36,8 +36,12 @@ _NOT_NAMES = frozenset(
     through throughout between toward towards about beyond within because although though
     until unless whether once""".split()
 )
-# "Arkansas-based publisher", "Russian-backed": a place made an adjective, not a name
-_ADJECTIVE_COMPOUND = re.compile(r"-(?:based|born|bred|led|owned|backed|run|made|style)$")
+# "Arkansas-based publisher", "Russian-backed", "AI-powered": a name made an adjective
+_ADJECTIVE_COMPOUND = re.compile(
+    r"-(?:based|born|bred|led|owned|backed|run|made|style|powered|driven|focused|funded|"
+    r"linked|related|sponsored|friendly|free|like)$"
+)
+_CONTRACTION = re.compile(r"^I['’](?:m|ve|d|ll)$")  # "I’ve received": the speaker, no name
 _POSSESSIVE = ("'s", "’s", "s'", "s’")
 _DOTTED = re.compile(r"^(?:[A-Z]\.){2,}$")
 _VERBAL = re.compile(r"(?:ing|ed|ly)$")
@@ -88,13 +92,15 @@ def _clean_token(token: str) -> tuple[str, bool]:
 
 
 def _is_name_word(word: str) -> bool:
-    """Capitalised, not an opener or title, not a score ("4-9"), not "Arkansas-based"."""
+    """Capitalised, not an opener or title, not a score ("4-9"), not "Arkansas-based", not
+    "I’ve"."""
     return (
         bool(_CAPITALISED.match(word))
         and word.lower() not in _NOT_NAMES
         and any(c.isalpha() for c in word)
         and not _ADJECTIVE_COMPOUND.search(word)
         and not (word.isupper() and ("'" in word or "’" in word))  # "DIDN'T": emphasis
+        and not _CONTRACTION.match(word)
     )
 
 
