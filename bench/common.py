@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from rag.embeddings import LocalEmbeddings
+    from rag.retrieval import Retriever
     from rag.services import Services
 
 T = TypeVar("T")
@@ -184,6 +185,15 @@ def temp_services(
             answerer="extractive",
         )
         yield build_services(settings, embeddings or shared_embeddings().embeddings)
+
+
+def retriever_without(services: Services, setting: str) -> Retriever:
+    """The services' retriever, on the same store, with one of its refinements (a boolean
+    ``setting``) off: the baseline a bench measures it against in the same run."""
+    from rag.retrieval import Retriever
+
+    settings = services.settings.model_copy(update={setting: False})
+    return Retriever(services.store, services.embeddings, settings)
 
 
 @contextmanager

@@ -26,6 +26,7 @@ from bench.common import (
     log,
     markdown_table,
     median_p95,
+    retriever_without,
     settings_line,
     temp_services,
     time_calls,
@@ -165,10 +166,7 @@ NO_CLAUSES = "hybrid, clause coverage off (before)"
 def _hybrid_without(services: Services, setting: str) -> Searcher:
     """The hybrid search with one of its refinements off (``setting``): the baseline it is
     measured against in the same run."""
-    from rag.retrieval import Retriever
-
-    settings = services.settings.model_copy(update={setting: False})
-    retriever = Retriever(services.store, services.embeddings, settings)
+    retriever = retriever_without(services, setting)
 
     def search(question: str) -> list[str | None]:
         return [p.meta.url for p in retriever.search(question, k=K)]

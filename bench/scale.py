@@ -28,13 +28,13 @@ from bench.common import (
     log,
     markdown_table,
     median_p95,
+    retriever_without,
     running,
     shared_embeddings,
 )
 from bench.retrieval import load_queries, load_rows
 
 if TYPE_CHECKING:
-    from rag.retrieval import Retriever
     from rag.services import Services
     from rag.types import Chunk, Document
 
@@ -177,14 +177,6 @@ def services_for(data_dir: Path, port: int | None) -> Services:
     return build_services(settings, shared_embeddings().embeddings)
 
 
-def without_clauses(services: Services) -> Retriever:
-    """The same store's retriever with clause coverage off: the baseline of the same run."""
-    from rag.retrieval import Retriever
-
-    settings = services.settings.model_copy(update={"clause_coverage": False})
-    return Retriever(services.store, services.embeddings, settings)
-
-
 def run(args: argparse.Namespace) -> str:
     shared = Path(args.shared)
     target = TARGET_CHUNKS  # --limit caps the questions only: the size is the point
@@ -216,7 +208,7 @@ def run(args: argparse.Namespace) -> str:
             for side in sides:
                 side.services.sentences.stored.put(owned, sentence_vecs)
                 side.services.pipeline.ask(queries[0].question)  # loads the sentence judge
-            plain = {side.name: without_clauses(side.services) for side in sides}
+            plain = {s.name: retriever_without(s.services, "clause_coverage") for s in sides}
             for retriever in plain.values():
                 retriever.search(queries[0].question)  # loads its BM25 index
             log(f"scale: {len(queries)} questions, stores taking turns")

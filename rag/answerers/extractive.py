@@ -7,7 +7,7 @@ MultiHop-RAG null vs answerable queries (``bench/answers.py``).
 
 The quotes follow the question's shape (``rag.answerers.question``): a list or which-question
 opens with the names the sources give, each a verbatim span with its citation
-(``rag.answerers.lists``); a two-sided question gets the strongest quote for each side, from
+(``rag.answerers.naming``); a two-sided question gets the strongest quote for each side, from
 different sources (``rag.answerers.sides``); a compound question gets quotes for each part, in
 the order asked. ``shapes=False`` keeps the plain "most relevant sentences" answer.
 """
@@ -15,15 +15,15 @@ the order asked. ``shapes=False`` keeps the plain "most relevant sentences" answ
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
-from rag.answerers.base import NO_ANSWER, SIDES_LEAD, names_line
-from rag.answerers.lists import Item, NameSpan, fuller_form, gather_items
+from rag.answerers.base import NO_ANSWER, SIDES_LEAD
+from rag.answerers.naming import Naming
 from rag.answerers.novelty import Novelty, novelty_of
-from rag.answerers.picks import Pick, candidate_sentences, quote_paragraphs, reading
-from rag.answerers.question import QuestionShape, read_question
+from rag.answerers.picks import Pick, Scored, candidate_sentences, quote_paragraphs, reading
+from rag.answerers.question import read_question
 from rag.answerers.sides import Candidate, PairJudge, pick_options, pick_sides
 from rag.lexical import tokenize
 from rag.named_sources import pointed_at
@@ -36,29 +36,9 @@ REFUSAL_THRESHOLD = 0.34  # held-back: 95% of null queries refused, 7% of answer
 SIMILARITY_WEIGHT = 0.7
 KEEP_WITHIN = 0.8  # of the best sentence's relevance
 REDUNDANT = 0.9  # cosine between two picks above which the second adds nothing
-NAMES_WITHIN = 0.5  # sentences this close to the best one are searched for names
-LIST_WITHIN = 0.45  # ... for a list question (the items sit in sentences that enumerate)
-MAX_NAMES = 8  # a list question
-MAX_ENTITY_NAMES = 3  # a who- or which-question asking for one
-MAX_UNSURE = 12  # names not given as examples of the subject, checked by meaning
-CUED_AFFINITY = 0.35  # cosine(name, subject) for a name given as an example of "groups"
-NAME_AFFINITY = 0.5  # ... for a name not given as an example
-MAX_QUOTES = 8
-ANSWER_NAMES = 3  # a who/which quote past the first adds a name only if one of these
 RANK_WEIGHT = 0.7  # relevance a quote gives up per unit of its passage's search standing
 PER_PART = 1  # quotes for each part of a compound or long question, at least (and at most)
 WIDER = 4  # more passages for a list, two-sided or many-part question (sources spread further)
-
-
-@dataclass
-class _Scored:
-    """The question's shape and every candidate scored once (one embedding call)."""
-
-    shape: QuestionShape
-    picks: list[Pick]
-    vectors: np.ndarray  # of the picks
-    extra: dict[str, np.ndarray]  # vectors of the parts, options and a list's subject
-    words: list[frozenset[str]]  # tokens of the picks (word overlap with each part)
 
 
 class ExtractiveAnswerer:
@@ -89,6 +69,7 @@ class ExtractiveAnswerer:
         self.shapes = shapes
         self.judge = judge
         self.vectors = VectorCache(embeddings, vector_cache)  # sentences seen in earlier answers
+        self.naming = Naming(threshold, self.vectors)
 
     @staticmethod
     def _score(
@@ -166,7 +147,7 @@ class ExtractiveAnswerer:
         return sorted((scored[i] for i in chosen), key=lambda p: (p.n, p.start))
 
     # -- shaped answers ----------------------------------------------------------------------------
-    def _scored(self, question: str, picks: list[Pick]) -> _Scored:
+    def _scored(self, question: str, picks: list[Pick]) -> Scored:
         shape = read_question(question)
         parts = shape.parts if len(shape.parts) > 1 else ()
         subject = shape.subject if shape.kind == "list" else ""  # only a list reads its vector
@@ -177,12 +158,12 @@ class ExtractiveAnswerer:
         extra = {t: vectors[i] for i, t in enumerate(extra_texts, start=1)}
         words = [frozenset(t) for t in tokenize([p.text for p in picks])]
         scored = self._score(question, vectors[0], picks, vectors[head:], words)
-        return _Scored(shape, scored, vectors[head:], extra, words)
+        return Scored(shape, scored, vectors[head:], extra, words)
 
     def _strongest(self, passages: Sequence[Passage]) -> set[int]:
         """The numbers of the ``base_passages`` passages the search scored highest, where the
         refusal is read. Not simply the first ones: a long question's first passages include
-        the best match of each clause (``retrieval.diversify``), and a clause is easier to
+        the best match of each clause (``selection.diversify``), and a clause is easier to
         match than the whole question, even when no source answers it."""
         count = self.base_passages or len(passages)
         order = sorted(range(len(passages)), key=lambda i: -passages[i].score)
@@ -211,7 +192,7 @@ class ExtractiveAnswerer:
             [metas[p.doc_id].outlet or p.doc_id for p in s.picks],
         )
         if s.shape.wants_names or s.shape.ask in ("who", "which"):
-            novelty = novelty.answering(self._candidate_names(s))
+            novelty = novelty.answering(self.naming.candidates(s))
         if s.shape.kind == "sides":
             sided = self._sides(s)
             if sided:
@@ -222,7 +203,7 @@ class ExtractiveAnswerer:
             chosen = self._top(s.picks, s.vectors, self.max_sentences, novelty.admit, RANK_WEIGHT)
             groups = [sorted((s.picks[i] for i in chosen), key=reading)]
         if s.shape.wants_names and s.shape.kind != "compound":
-            return self._with_names(s, groups, names)
+            return self.naming.with_names(s, groups, names)
         return [para for group in groups for para in quote_paragraphs(group)]
 
     def _named_only(
@@ -240,13 +221,13 @@ class ExtractiveAnswerer:
             return mine
         return among
 
-    def _from_named(self, s: _Scored, asked: str, metas: dict[str, DocMeta]) -> _Scored:
+    def _from_named(self, s: Scored, asked: str, metas: dict[str, DocMeta]) -> Scored:
         """``s`` narrowed to the picks from the sources the question names (``_named_only``)."""
         everything = list(range(len(s.picks)))
         keep = self._named_only(asked, metas, s.picks, everything)
         if keep == everything:
             return s
-        return _Scored(
+        return Scored(
             s.shape,
             [s.picks[i] for i in keep],
             s.vectors[keep],
@@ -254,7 +235,7 @@ class ExtractiveAnswerer:
             [s.words[i] for i in keep],
         )
 
-    def _by_part(self, s: _Scored, metas: dict[str, DocMeta], novelty: Novelty) -> list[list[Pick]]:
+    def _by_part(self, s: Scored, metas: dict[str, DocMeta], novelty: Novelty) -> list[list[Pick]]:
         """Each part of the question gets its own quotes (none repeated), in the order asked,
         each adding something to the ones before (``novelty``); a part that names an outlet
         is quoted from it. A question of three or more parts gets one quote a part (its
@@ -280,7 +261,7 @@ class ExtractiveAnswerer:
             groups.append(sorted((s.picks[i] for i in chosen), key=reading))
         return groups
 
-    def _sides(self, s: _Scored) -> list[str]:
+    def _sides(self, s: Scored) -> list[str]:
         """The strongest quote for each side, from different sources, under a lead line."""
         candidates = [Candidate(p.text, p.doc_id, p.relevance) for p in s.picks]
         if s.shape.options:
@@ -299,87 +280,6 @@ class ExtractiveAnswerer:
             *quote_paragraphs([s.picks[pair[0]]]),
             *quote_paragraphs([s.picks[pair[1]]]),
         ]
-
-    def _with_names(
-        self, s: _Scored, groups: list[list[Pick]], spans: list[list[NameSpan]]
-    ) -> list[str]:
-        """A names line (each name a verbatim span, cited), then the quotes that name them,
-        then the other quotes. ``spans``: the names in each pick."""
-        quotes = [p for group in groups for p in group]
-        near, items = self._gather(s, quotes)
-        if s.shape.kind == "list":
-            items = self._listed(items, s)
-        else:  # the most named across sources, the others only where a quote names them:
-            # a further name cited to a sentence no quote needed mostly cited a document
-            # that is not evidence (MultiHop-RAG: precision 0.773 -> 0.796, session 13)
-            quoted = {i for i, p in enumerate(near) if p in quotes}
-            items = items[:1] + [it for it in items[1:] if any(i in quoted for i, _ in it.mentions)]
-            items = sorted(items[:MAX_ENTITY_NAMES], key=lambda it: -it.best)  # most relevant first
-        if not items:
-            return quote_paragraphs(quotes)
-        line: list[tuple[str, str]] = []
-        naming: list[Pick] = []
-        for item in items:
-            name, pick = item.name, self._naming_pick(item, near, quotes)
-            fuller = fuller_form(item, spans, s.shape.asks_organisation)
-            if fuller is not None:  # as a source spells it in full, cited to that sentence
-                name, pick = fuller[0], s.picks[fuller[1]]
-            line.append((name, f" [{pick.n}]"))
-            if pick not in naming:
-                naming.append(pick)
-        rest = [q for q in quotes if q not in naming]
-        shown = (naming + rest)[: max(MAX_QUOTES, len(naming))]
-        return [names_line(line), *quote_paragraphs(shown)]
-
-    def _gather(self, s: _Scored, quotes: Sequence[Pick] = ()) -> tuple[list[Pick], list[Item]]:
-        """The sentences searched for names (those near the best one, and the ``quotes``), and
-        the names they give, most named across sources first (``gather_items``)."""
-        listing = s.shape.kind == "list"
-        best = max(p.relevance for p in s.picks)
-        bar = max(self.threshold, (LIST_WITHIN if listing else NAMES_WITHIN) * best)
-        near = [p for p in s.picks if p.relevance >= bar or p in quotes]
-        items = gather_items(
-            [p.text for p in near],
-            [p.doc_id for p in near],
-            [p.relevance for p in near],
-            s.shape.text,
-            frozenset(tokenize([s.shape.subject])[0]) if s.shape.subject else frozenset(),
-        )
-        return near, items
-
-    def _candidate_names(self, s: _Scored) -> frozenset[str]:
-        """The names that may answer a who/which or list question, as spelled in the
-        sentences: a list's items, else the ``ANSWER_NAMES`` most named. Only these make a
-        further quote new (``Novelty.answering``): a quote that brings in some other name
-        (a team's opponent, a reporter) mostly cites a document that is not evidence."""
-        _, items = self._gather(s)
-        items = self._listed(items, s) if s.shape.kind == "list" else items[:ANSWER_NAMES]
-        return frozenset(span.text.lower() for it in items for _, span in it.mentions)
-
-    def _listed(self, items: list[Item], s: _Scored) -> list[Item]:
-        """The items of a list: names given as examples of what it asks for ("cartels such as
-        A"); names given as examples of "groups", or not as examples, only when the name itself
-        is close in meaning to what is asked ("Cartel del Noreste" to "cartels and gangs")."""
-        sure = [it for it in items if it.cue == 2]
-        maybe = [it for it in items if it.cue < 2][:MAX_UNSURE]
-        if maybe and s.shape.subject:
-            vectors = self.vectors.embed([it.name for it in maybe])
-            affinity = vectors @ s.extra[s.shape.subject]
-            floors = (NAME_AFFINITY, CUED_AFFINITY)
-            sure += [
-                it for it, a in zip(maybe, affinity, strict=True) if a >= floors[min(it.cue, 1)]
-            ]
-        return sorted(sure, key=lambda it: (-it.cue, -it.score))[:MAX_NAMES]
-
-    @staticmethod
-    def _naming_pick(item: Item, near: list[Pick], quoted: list[Pick]) -> Pick:
-        """The most relevant sentence that spells the item as shown, one already ``quoted`` if
-        any: the reader sees the name where it answers, and no further source is cited."""
-        spelled = [near[idx] for idx, span in item.mentions if span.text == item.name]
-        return max(
-            spelled or [near[idx] for idx, _ in item.mentions],
-            key=lambda p: (p in quoted, p.relevance),
-        )
 
     def passages_for(self, question: str, k: int) -> int:
         """A list, two-sided, compound or many-clause question gathers from more sources."""

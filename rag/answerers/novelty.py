@@ -10,7 +10,7 @@ So a quote past the first is kept when it adds one of:
 - a source not quoted yet (a second outlet corroborates, or tells the other side); for a who
   or which question, only if it also gives a candidate answer or ``SAME_SOURCE_TERMS``
   question words the earlier quotes lack. Since retrieval brings each clause's best match
-  into the first passages (``retrieval.diversify``), a clause is often met by a sentence of
+  into the first passages (``selection.diversify``), a clause is often met by a sentence of
   another story that names neither ("The letters I've received..." for "the app most used by
   kids overnight"): citation precision 0.847 -> 0.851, the same answers contained (session 15,
   a scratch run of the shipped pipeline on MultiHop-RAG);

@@ -11,6 +11,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
+from rag.answerers.question import QuestionShape
 from rag.refmarks import show_marks
 from rag.sentences import not_a_claim, sentence_spans
 from rag.types import Passage
@@ -72,3 +75,14 @@ def quote_paragraphs(picks: Sequence[Pick]) -> list[str]:
 def reading(p: Pick) -> tuple[int, int]:
     """Reading order: passage, then place in the document."""
     return p.n, p.start
+
+
+@dataclass
+class Scored:
+    """The question's shape and every candidate scored once (one embedding call)."""
+
+    shape: QuestionShape
+    picks: list[Pick]
+    vectors: np.ndarray  # of the picks
+    extra: dict[str, np.ndarray]  # vectors of the parts, options and a list's subject
+    words: list[frozenset[str]]  # tokens of the picks (word overlap with each part)
