@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 
-# Clause breaks of a long question: ", and is also", ", who was", "and has"...
+# Clause breaks of a long question: ", and is also", ", who was", "and has", "and its"...
+_VERB = r"(?:is|was|has|have|had|also|are|were|might|may|could|would|will|can|did|does)\b"
 _FACET = re.compile(
-    r",\s*(?:and\s+|while\s+|but\s+)?"
-    r"|\s+(?:and|while)\s+(?=(?:is|was|has|have|had|also|who|which|that|are|were)\b)"
-    r"|\s+(?:who|which|that)\s+(?=(?:is|was|has|have|had|also|are|were)\b)",
+    r",(?!\d)(?!\s*\d{4}\b)\s*(?:and\s+|while\s+|but\s+)?"  # not "2,000" nor "November 6, 2023"
+    rf"|\s+(?:and|while)\s+(?=(?:who|which|that)\b|{_VERB})"
+    r"|\s+and\s+(?=(?:its|his|her|their)\s)"  # "...by Wired and its dominance in..."
+    rf"|\s+(?:who|which|that)\s+(?={_VERB})",
     re.IGNORECASE,
 )
 # "as reported by TechCrunch", "according to The Verge": who said it, not what to look for
@@ -25,6 +27,8 @@ _ATTRIBUTION = re.compile(
     re.IGNORECASE,
 )
 MAX_ATTRIBUTION_WORDS = 9
+# "'The Guardian', 'The Roar', and 'BBC News'": a list of named sources, no condition
+_SOURCE_ONLY = re.compile(r"^(?:and\s+)?(?:'[^']+'|\"[^\"]+\"|‘[^’]+’|“[^”]+”)$")
 # "Who is the individual that", "Which NFL team": what kind of answer is asked, no condition
 _HEAD = re.compile(
     r"^(?:who|which|what)\b(?:\s+(?:is|was|are|were)\s+the)?(?:\s+[\w'-]+){0,3}?"
@@ -50,7 +54,9 @@ def facets(question: str) -> tuple[str, ...]:
     kept: list[str] = []
     said = ""  # an attribution before any clause: it goes with the next one
     for piece in (p.strip(" ,;?") for p in _FACET.split(question)):
-        if _ATTRIBUTION.match(piece) and len(piece.split()) <= MAX_ATTRIBUTION_WORDS:
+        if _SOURCE_ONLY.match(piece) or (
+            _ATTRIBUTION.match(piece) and len(piece.split()) <= MAX_ATTRIBUTION_WORDS
+        ):
             if kept:
                 kept[-1] = f"{kept[-1]}, {piece}"
             else:

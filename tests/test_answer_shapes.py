@@ -15,6 +15,7 @@ from rag.answerers.base import NAMES_LEAD, SIDES_LEAD, names_line, parse_names_l
 from rag.answerers.lists import enumerated, fuller_form, gather_items, name_spans, names_in
 from rag.answerers.question import read_question
 from rag.answerers.sides import verdict
+from rag.clauses import facets
 from rag.conflicts import ConflictDetector
 from rag.lexical import tokenize
 from rag.refmarks import restore_marks, show_marks, show_marks_in_quotes
@@ -108,6 +109,45 @@ def test_a_long_questions_head_is_no_part_and_an_attribution_goes_with_its_claus
         "shared a vision for AI at the developer conference, according to a Fortune article",
         "is reported by TechCrunch to be launching a new venture",
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "clauses"),
+    [
+        (  # "2,000" and "November 6, 2023" are one number and one day, not two clauses
+            "Which receiver, who scored twice on November 6, 2023 and might struggle to reach "
+            "2,000-plus receiving yards in a single season because of strong pass defenses?",
+            (
+                "who scored twice on November 6, 2023",
+                "might struggle to reach 2,000-plus receiving yards in a single season because "
+                "of strong pass defenses",
+            ),
+        ),
+        (  # a list of named sources is where to look, not a condition
+            "Which football club, recently discussed in articles from 'The Guardian', 'The "
+            "Roar', and 'BBC News', had a points penalty after a series of wins, and is "
+            "recognized for its history and community?",
+            (
+                "recently discussed in articles from 'The Guardian', 'The Roar', 'BBC News'",
+                "had a points penalty after a series of wins",
+                "is recognized for its history and community",
+            ),
+        ),
+        (  # "and its": a second thing said of the answer, each with its source
+            "Which company, known for its Prime-themed sale day as reported by Wired and its "
+            "dominance in the e-reader space according to The Verge, saw its stock drop?",
+            (
+                "known for its Prime-themed sale day as reported by Wired",
+                "its dominance in the e-reader space according to The Verge",
+                "saw its stock drop",
+            ),
+        ),
+    ],
+)
+def test_clauses_keep_numbers_and_dates_whole_and_sources_with_a_clause(
+    question: str, clauses: tuple[str, ...]
+) -> None:
+    assert facets(question) == clauses
 
 
 def test_either_or_question_asks_each_alternative() -> None:
