@@ -23,7 +23,7 @@ from rag.clauses import facets
 from rag.config import Settings
 from rag.embeddings import LocalEmbeddings, same_vectors, vectors_of
 from rag.lexical import Bm25Index, fingerprint
-from rag.named_sources import sources_named
+from rag.named_sources import outlets_named, sources_named
 from rag.scope import EmptyScope, Scope
 from rag.selection import CLAUSE_DEPTH, clause_match, diversify
 from rag.store import DocRecord, Store
@@ -295,7 +295,10 @@ class Retriever:
             match = clause_match(
                 clauses, pool, metas, lexical, self.store, self.embeddings, self.settings
             )
-            picked = diversify(pool, k, urls, from_rank=spread, clauses=match)
+            outlets = outlets_named(question, metas) if self.settings.named_sources else {}
+            picked = diversify(
+                pool, k, urls, from_rank=spread, clauses=match, named=list(outlets.values())
+            )
         else:
             picked = diversify(ranked, k, urls, from_rank=spread)
 

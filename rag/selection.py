@@ -36,6 +36,12 @@ CLAUSE_LEXICAL = 0.4
 ELSEWHERE = 0.5
 CLAUSE_DEPTH = 20  # the candidates clause coverage chooses among (one per document first)
 CLAUSE_PICKS = 4
+# A source the question names ("as reported by The Verge and Wired") that none of the first
+# picks is from yet: its candidates get this much more while clause coverage picks, so each
+# named outlet is read before a second passage of another. Chosen on the even MultiHop
+# questions: 0.1 / 0.2 / 0.4 / 1 gave coverage@4 0.8965 / 0.8965 / 0.8965 / 0.8950 (0 gave
+# 0.8934); the smallest of the best.
+NAMED_SLOT = 0.1
 
 
 def _overlap(a: Chunk, b: Chunk) -> float:
@@ -49,6 +55,7 @@ def diversify(
     urls: Mapping[str, str] | None = None,
     from_rank: int = 0,
     clauses: np.ndarray | None = None,
+    named: Sequence[set[str]] = (),
 ) -> list[tuple[Chunk, float]]:
     """Pick ``k`` chunks greedily; each earlier pick from a source lowers its next ones.
 
@@ -74,11 +81,13 @@ def diversify(
         covering = columns.shape[1] > 0 and len(chosen) < CLAUSE_PICKS
         wide = covering or len(chosen) >= from_rank
         per_source = Counter(source(c, wide) for c, _ in chosen)
-        gain = (
-            CLAUSE_WEIGHT * np.maximum(0.0, columns - met).mean(axis=1)
-            if covering
-            else np.zeros(len(ranked))
-        )
+        gain = np.zeros(len(ranked))
+        if covering:
+            gain = CLAUSE_WEIGHT * np.maximum(0.0, columns - met).mean(axis=1)
+            unread = [docs for docs in named if not any(c.doc_id in docs for c, _ in chosen)]
+            gain += NAMED_SLOT * np.array(
+                [any(c.doc_id in docs for docs in unread) for c, _ in ranked], dtype=float
+            )
         best_i = max(
             pool,
             key=lambda i: (

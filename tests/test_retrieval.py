@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rag.config import Settings
@@ -12,7 +13,8 @@ from rag.ingest import doc_id_for
 from rag.named_sources import outlets_named, pointed_at, sources_named
 from rag.retrieval import Retriever
 from rag.scope import Scope
-from rag.types import DocMeta
+from rag.selection import NAMED_SLOT, diversify
+from rag.types import Chunk, DocMeta
 
 from .browser import free_port
 from .helpers import run_rag, strike_coverage
@@ -329,6 +331,27 @@ def test_each_clause_of_a_long_question_gets_its_source_into_the_top_4(
         services.settings.model_copy(update={"clause_coverage": False}),
     )
     assert not wanted <= {p.doc_id for p in plain.search(question, k=4)}
+
+
+def test_an_outlet_the_question_names_is_read_before_more_of_the_others() -> None:
+    """While clause coverage picks, a candidate from a named outlet that no pick is from yet
+    counts ``NAMED_SLOT`` more: "...as reported by The Verge" gets The Verge's passage into
+    the top 4 although four others score a little higher; once it is read, the outlet's
+    other passages get nothing extra. Without the named outlet the top 4 are the four."""
+
+    def chunk(doc_id: str) -> Chunk:
+        return Chunk(f"{doc_id}:0", doc_id, 0, 0, 10, 0, f"text of {doc_id}")
+
+    gap = NAMED_SLOT / 2
+    scores = {"a1": 1.0, "a2": 0.99, "a3": 0.98, "a4": 0.97}
+    scores |= {"verge1": 0.97 - gap, "verge2": 0.97 - 2 * gap}
+    ranked = [(chunk(d), s) for d, s in scores.items()]
+    clauses = np.zeros((len(ranked), 2))  # two clauses no candidate meets better than another
+
+    plain = diversify(ranked, 4, clauses=clauses)
+    assert [c.doc_id for c, _ in plain] == ["a1", "a2", "a3", "a4"]
+    named = diversify(ranked, 4, clauses=clauses, named=[{"verge1", "verge2"}])
+    assert {c.doc_id for c, _ in named} == {"verge1", "a1", "a2", "a3"}
 
 
 def test_outlets_named_matches_whole_names_and_prefers_the_longer_one() -> None:
