@@ -176,7 +176,8 @@ def _hybrid_without(services: Services, setting: str) -> Searcher:
 
 def headroom(services: Services, queries: Sequence[Query]) -> float:
     """The best coverage@4 any choice among clause coverage's candidates could reach: the
-    share of each question's gold urls (at most 4) among those candidates, averaged.
+    share of each question's gold urls (at most 4) among those candidates, averaged over
+    every question (a one-clause question's first 4 come from the same first candidates).
 
     Why: it tells whether a miss is the candidates' (recall) or the choice's (ranking). The
     candidates are the clause-off search's first ``CLAUSE_DEPTH`` passages, one per document
@@ -323,10 +324,10 @@ def run(args: argparse.Namespace) -> str:
             "",
         ]
     out += [
-        f"Headroom: the {CLAUSE_DEPTH} candidates the hybrid search chooses a long "
-        f"question's first 4 from hold {reachable:.4f} of the gold a top 4 could hold (the "
-        f"best coverage@4 any choice among them reaches; hybrid gets "
-        f"{statistics.fmean(results['hybrid'].recall4):.4f}).",
+        f"Headroom: over all {len(queries)} questions, the first {CLAUSE_DEPTH} candidates "
+        f"(the pool a long question's first 4 are chosen from) hold {reachable:.4f} of the "
+        f"gold a top 4 could hold (the best coverage@4 any choice among them reaches; hybrid "
+        f"gets {statistics.fmean(results['hybrid'].recall4):.4f}).",
         "",
         _by_type(results["hybrid"]),
         "",
